@@ -1,0 +1,297 @@
+/*
+ * store.h — the storage interface.  Everything above this line speaks in
+ * objects, versions and queries; only a backend (store_sqlite.c today,
+ * PostgreSQL later) speaks SQL.  A backend is a table of function pointers,
+ * like SQLite's VFS, chosen by acc_store_open.
+ *
+ * Model: every version of every object is a record.  A version is
+ * (id, modified); objects without `modified` (SCOs, marking definitions)
+ * are unversioned and a record per distinct content is kept.  date_added is
+ * assigned by the store in microseconds and strictly increases within a
+ * store.  The exact bytes accepted are kept and returned unchanged.
+ */
+#ifndef ACC_STORE_H
+#define ACC_STORE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "stix/stix.h"
+#include "util/error.h"
+
+typedef struct acc_store acc_store;
+
+/* One stored version. Strings and raw are valid until the next call on
+ * the store (or, in a scan callback, until the callback returns). */
+typedef struct acc_record {
+  int64_t seq;        /* storage order; also a stable row handle */
+  int64_t collection; /* the collection (acc_collection.cid) holding it */
+  const char *id;
+  const char *type;
+  const char *spec_version;
+  int64_t created_us;  /* ACC_TIME_NONE when absent */
+  int64_t modified_us; /* ACC_TIME_NONE when unversioned */
+  int64_t date_added_us;
+  int revoked;
+  int is_latest;
+  const char *raw; /* exact JSON text as accepted */
+  size_t raw_len;
+  /* What the sharing policy needs (see policy/policy.h). */
+  int tlp;                 /* acc_tlp of object_marking_refs, -1 when none */
+  int granular_tlp;        /* most restrictive granular TLP, -1 when none */
+  const char *share_orgs;  /* recipient organisations "|a|b|" or NULL */
+  const char *share_users; /* recipient users "|a|b|" or NULL */
+  int64_t origin_oid;      /* organisation that added it (0 = the instance) */
+  int64_t origin_uid;      /* user who added it (0 = none) */
+} acc_record;
+
+/* Sharing facts stored with a version when it is put. */
+typedef struct acc_put_meta {
+  int tlp;                 /* acc_tlp of object_marking_refs, -1 when none */
+  int granular_tlp;        /* most restrictive granular TLP, -1 when none */
+  const char *share_orgs;  /* "|a|b|" or NULL */
+  const char *share_users; /* "|a|b|" or NULL */
+  int64_t origin_oid;
+  int64_t origin_uid;
+} acc_put_meta;
+
+/* Outcome of a put. */
+typedef enum acc_put_status {
+  ACC_PUT_STORED,    /* a new version was written */
+  ACC_PUT_DUPLICATE, /* exactly this version is already stored: no-op */
+} acc_put_status;
+
+typedef enum acc_version_sel {
+  ACC_VER_LATEST, /* the latest version of each object (default) */
+  ACC_VER_FIRST,  /* the earliest version of each object */
+  ACC_VER_ALL,    /* every version */
+  ACC_VER_AT,     /* the versions whose modified equals `at_us` */
+} acc_version_sel;
+
+#define ACC_QUERY_MAX_TERMS 64
+
+/* A query over records, returned in date_added order. */
+typedef struct acc_query {
+  int64_t collection; /* acc_collection.cid; 0 = every collection */
+  const char *types[ACC_QUERY_MAX_TERMS]; /* match any; none = all types */
+  size_t n_types;
+  const char *ids[ACC_QUERY_MAX_TERMS]; /* match any; none = all ids */
+  size_t n_ids;
+  const char *spec_versions[4]; /* match any; none = all */
+  size_t n_spec_versions;
+  acc_version_sel version;
+  int64_t at_us[ACC_QUERY_MAX_TERMS]; /* for ACC_VER_AT (any of) */
+  size_t n_at;
+  int64_t added_after_us;  /* ACC_TIME_NONE = no bound */
+  int64_t added_before_us; /* inclusive upper bound; ACC_TIME_NONE = none */
+  int64_t after_seq;       /* resume after this date_added (paging); 0 */
+  size_t limit;            /* 0 = no limit */
+  int meta_only;           /* records without raw (manifests, versions) */
+} acc_query;
+
+void acc_query_init(acc_query *q);
+
+/* Called per record; return non-zero to stop (that value is returned). */
+typedef int (*acc_record_cb)(void *ctx, const acc_record *r);
+
+typedef struct acc_type_count {
+  char type[64];
+  int64_t objects;  /* distinct ids */
+  int64_t versions; /* records */
+} acc_type_count;
+
+typedef struct acc_stats {
+  int64_t objects;        /* distinct ids */
+  int64_t versions;       /* records */
+  int64_t revoked;        /* ids whose latest version is revoked */
+  int64_t spec20;         /* records that are STIX 2.0 */
+  int64_t bytes_json;     /* sum of stored JSON text */
+  int64_t bytes_on_disk;  /* database files */
+  int64_t first_added_us; /* ACC_TIME_NONE when empty */
+  int64_t last_added_us;
+  int schema_version;
+  acc_type_count *types; /* malloc'd, n_types entries, by type name */
+  size_t n_types;
+} acc_stats;
+
+void acc_stats_free(acc_stats *s);
+
+/* ---- collections, organisations, users, tokens, grants, status ---- */
+
+#define ACC_NAME_MAX 128
+#define ACC_TEXT_MAX 1024
+
+/* A TAXII collection.  cid is the store's handle; id is the UUID clients
+ * see.  The default collection (cid 1) exists in every store. */
+typedef struct acc_collection {
+  int64_t cid;
+  char id[40];              /* UUID */
+  char api_root[64];        /* the API root it belongs to */
+  char alias[ACC_NAME_MAX]; /* "" when none */
+  char title[ACC_NAME_MAX];
+  char description[ACC_TEXT_MAX];
+  char default_marking[ACC_ID_MAX]; /* for unmarked objects; "" = AMBER */
+  int public_read; /* anonymous readers may read (CLEAR only) */
+} acc_collection;
+
+typedef struct acc_org {
+  int64_t oid;
+  char name[ACC_NAME_MAX];
+  char identity_ref[ACC_ID_MAX]; /* STIX identity of the org, "" if none */
+  int member;                    /* part of this instance's community */
+} acc_org;
+
+typedef struct acc_user {
+  int64_t uid;
+  char name[ACC_NAME_MAX];
+  int64_t oid;
+  char org[ACC_NAME_MAX];
+  char pwhash[160]; /* libsodium crypto_pwhash_str (argon2id), "" = none */
+  int admin;
+  int disabled;
+} acc_user;
+
+typedef struct acc_token {
+  int64_t tid;
+  char prefix[24];        /* the public, indexed start of the token */
+  unsigned char hash[32]; /* BLAKE2b-256 of the whole token */
+  int64_t uid;
+  char label[ACC_NAME_MAX];
+  int64_t expires_us; /* ACC_TIME_NONE = never */
+  int revoked;
+} acc_token;
+
+typedef int (*acc_collection_cb)(void *ctx, const acc_collection *c);
+typedef int (*acc_org_cb)(void *ctx, const acc_org *o);
+
+/* The backend table. */
+typedef struct acc_store_ops {
+  const char *name;
+  acc_rc (*open)(const char *dir, int create, acc_store **out, acc_diag *d);
+  void (*close)(acc_store *s);
+  acc_rc (*begin)(acc_store *s, acc_diag *d); /* write transaction */
+  acc_rc (*commit)(acc_store *s, acc_diag *d);
+  acc_rc (*rollback)(acc_store *s);
+  acc_rc (*savepoint)(acc_store *s, acc_diag *d); /* nested, inside begin */
+  acc_rc (*release)(acc_store *s, acc_diag *d);
+  acc_rc (*rollback_to)(acc_store *s, acc_diag *d);
+  /* Store one validated object with its exact bytes.  Must be inside a
+   * transaction.  Returns ACC_ECONFLICT (with diag) when the same
+   * (id, modified) is stored with different content. */
+  acc_rc (*put)(acc_store *s, int64_t collection, const acc_stix_obj *o,
+                const acc_put_meta *meta, /* NULL: unmarked, no origin */
+                const char *raw, size_t raw_len, acc_put_status *status,
+                int64_t *date_added_us, acc_diag *d);
+  /* One version (of any collection when collection is 0): the latest when
+   * version_us is ACC_TIME_NONE. */
+  acc_rc (*get)(acc_store *s, int64_t collection, const char *id,
+                int64_t version_us, acc_record_cb cb, void *ctx, acc_diag *d);
+  acc_rc (*scan)(acc_store *s, const acc_query *q, acc_record_cb cb, void *ctx,
+                 acc_diag *d);
+  /* Remove the versions q selects (q->collection must be set; ids, spec
+   * versions and version selection apply); the latest/first marks of what
+   * remains are recomputed.  *n_removed may be NULL. */
+  acc_rc (*remove)(acc_store *s, const acc_query *q, size_t *n_removed,
+                   acc_diag *d);
+  acc_rc (*stats)(acc_store *s, acc_stats *out, acc_diag *d);
+  /* Integrity check: storage-level and model invariants (one latest per
+   * id, date_added strictly increasing, ...). */
+  acc_rc (*check)(acc_store *s, acc_diag *d);
+
+  /* Collections.  get finds by UUID or alias (api_root may be NULL for
+   * any). */
+  acc_rc (*coll_add)(acc_store *s, acc_collection *c, acc_diag *d);
+  acc_rc (*coll_get)(acc_store *s, const char *api_root,
+                     const char *id_or_alias, acc_collection *out, acc_diag *d);
+  acc_rc (*coll_by_cid)(acc_store *s, int64_t cid, acc_collection *out,
+                        acc_diag *d);
+  acc_rc (*coll_list)(acc_store *s, const char *api_root, acc_collection_cb cb,
+                      void *ctx, acc_diag *d);
+  /* Organisations and users.  Names are unique; adding one that exists
+   * returns ACC_EEXIST. */
+  acc_rc (*org_add)(acc_store *s, acc_org *o, acc_diag *d);
+  acc_rc (*org_get)(acc_store *s, const char *name, acc_org *out, acc_diag *d);
+  acc_rc (*org_list)(acc_store *s, acc_org_cb cb, void *ctx, acc_diag *d);
+  acc_rc (*user_add)(acc_store *s, acc_user *u, acc_diag *d);
+  acc_rc (*user_get)(acc_store *s, const char *name, acc_user *out,
+                     acc_diag *d);
+  acc_rc (*user_by_id)(acc_store *s, int64_t uid, acc_user *out, acc_diag *d);
+  acc_rc (*token_add)(acc_store *s, acc_token *t, acc_diag *d);
+  acc_rc (*token_get)(acc_store *s, const char *prefix, acc_token *out,
+                      acc_diag *d);
+  /* Read and write rights of an organisation on a collection (both 0 when
+   * no grant is recorded). */
+  acc_rc (*grant_set)(acc_store *s, int64_t cid, int64_t oid, int can_read,
+                      int can_write, acc_diag *d);
+  acc_rc (*grant_get)(acc_store *s, int64_t cid, int64_t oid, int *can_read,
+                      int *can_write, acc_diag *d);
+  /* TAXII status resources, kept as JSON text; those older than
+   * keep_us are purged by status_put. */
+  acc_rc (*status_put)(acc_store *s, const char *id, const char *json,
+                       int64_t keep_us, acc_diag *d);
+  acc_rc (*status_get)(acc_store *s, const char *id, char **json_out,
+                       acc_diag *d);
+  /* Small settings kept with the data (e.g. the pagination key). */
+  acc_rc (*meta_get)(acc_store *s, const char *key, char *out, size_t size,
+                     acc_diag *d);
+  acc_rc (*meta_set)(acc_store *s, const char *key, const char *value,
+                     acc_diag *d);
+} acc_store_ops;
+
+/* Every backend begins with this header. */
+struct acc_store {
+  const acc_store_ops *ops;
+};
+
+/* Open the store in data directory dir (creating it when create is set). */
+acc_rc acc_store_open(const char *dir, int create, acc_store **out,
+                      acc_diag *d);
+void acc_store_close(acc_store *s);
+
+extern const acc_store_ops acc_store_sqlite_ops;
+
+/* Thin dispatchers, so callers read as acc_store_put(s, ...).  Reading
+ * object content is not among them: that goes through the enforcement
+ * point, policy/guard.h (raw reads are in store/store_raw.h, for the few
+ * internal, non-egress users that tests/cli/test_structure.sh allows). */
+static inline acc_rc acc_store_begin(acc_store *s, acc_diag *d) {
+  return s->ops->begin(s, d);
+}
+static inline acc_rc acc_store_commit(acc_store *s, acc_diag *d) {
+  return s->ops->commit(s, d);
+}
+static inline acc_rc acc_store_rollback(acc_store *s) {
+  return s->ops->rollback(s);
+}
+static inline acc_rc acc_store_savepoint(acc_store *s, acc_diag *d) {
+  return s->ops->savepoint(s, d);
+}
+static inline acc_rc acc_store_release(acc_store *s, acc_diag *d) {
+  return s->ops->release(s, d);
+}
+static inline acc_rc acc_store_rollback_to(acc_store *s, acc_diag *d) {
+  return s->ops->rollback_to(s, d);
+}
+static inline acc_rc acc_store_put(acc_store *s, int64_t collection,
+                                   const acc_stix_obj *o,
+                                   const acc_put_meta *meta, const char *raw,
+                                   size_t len, acc_put_status *st,
+                                   int64_t *added, acc_diag *d) {
+  return s->ops->put(s, collection, o, meta, raw, len, st, added, d);
+}
+static inline acc_rc acc_store_remove(acc_store *s, const acc_query *q,
+                                      size_t *n, acc_diag *d) {
+  return s->ops->remove(s, q, n, d);
+}
+static inline acc_rc acc_store_stats(acc_store *s, acc_stats *out,
+                                     acc_diag *d) {
+  return s->ops->stats(s, out, d);
+}
+static inline acc_rc acc_store_check(acc_store *s, acc_diag *d) {
+  return s->ops->check(s, d);
+}
+
+/* The default collection every store has. */
+#define ACC_DEFAULT_COLLECTION 1
+
+#endif
