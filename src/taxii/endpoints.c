@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "api/api.h"
 #include "ingest/ingest.h"
 #include "policy/guard.h"
 #include "taxii/server_int.h"
@@ -37,6 +38,7 @@ typedef enum route_kind {
   R_OBJECTS,
   R_OBJECT,
   R_VERSIONS,
+  R_API, /* /api/v1/... (api/api.h) */
 } route_kind;
 
 typedef struct route {
@@ -76,6 +78,10 @@ static void parse_route(const acc_taxii_server *s, const char *url, route *rt) {
   }
   if (n == 1 && strcmp(seg[0], "metrics") == 0) {
     rt->k = R_METRICS;
+    return;
+  }
+  if (n >= 2 && strcmp(seg[0], "api") == 0 && strcmp(seg[1], "v1") == 0) {
+    rt->k = R_API;
     return;
   }
   if (!rt->slash)
@@ -934,6 +940,20 @@ static void uuid4(char out[37]) {
 }
 
 void acc_taxii_post_body(acc_taxii_server *s, taxii_req *q, taxii_resp *r) {
+  if (q->api) {
+    acc_diag ad = {{0}};
+    acc_store *ast = acc_taxii_store_get(s, &ad);
+    if (!ast) {
+      acc_taxii_error(r, q, 500, "opening the store failed: %s", ad.msg);
+      return;
+    }
+    if (acc_buf_putc(&q->body, '\0') == ACC_OK)
+      q->body.len--; /* NUL-terminated for the handler */
+    acc_taxii_api(s, q->mhd_conn, q, ast, q->body.data ? q->body.data : "",
+                  q->body.len, r);
+    acc_taxii_store_put(s, ast);
+    return;
+  }
   post_ctx x = {0};
   acc_diag d = {{0}};
   acc_buf stored;
@@ -1070,6 +1090,119 @@ out:
 
 /* ---- dispatch ---- */
 
+/* ---- /api/v1 ---- */
+
+/* Whether an Accept header admits JSON (absent admits anything). */
+static int api_accept_ok(const char *accept) {
+  if (!accept || !*accept)
+    return 1;
+  return strstr(accept, "application/json") || strstr(accept, "*/*") ||
+         strstr(accept, "application/*") || acc_taxii_accept_ok(accept);
+}
+
+/* The headers of an /api/v1 request: route, authenticate, check rights;
+ * a POST that passes is answered when its body is complete. */
+static void api_request(acc_taxii_server *s, struct MHD_Connection *c,
+                        taxii_req *q, const char *url, const char *method,
+                        taxii_resp *r) {
+  const char *path = url + strlen("/api/v1");
+  if (!*path)
+    path = "/";
+  if (strlen(path) >= sizeof q->api_path) {
+    acc_taxii_error(r, q, 414, "the path is too long");
+    return;
+  }
+  const acc_api_route *ar;
+  const char *arg[ACC_API_MAX_ARGS];
+  size_t n_arg;
+  char segs[512];
+  int m = acc_api_match(method, path, &ar, arg, &n_arg, segs, sizeof segs,
+                        r->allow_buf, sizeof r->allow_buf);
+  if (m == 404) {
+    acc_taxii_error(r, q, 404, "no such API resource: /api/v1%.200s", path);
+    return;
+  }
+  if (m == 405) {
+    acc_taxii_error(r, q, 405, "%s is not allowed here (allowed: %s)", method,
+                    r->allow_buf);
+    r->allow = r->allow_buf;
+    return;
+  }
+  if (!api_accept_ok(MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept"))) {
+    acc_taxii_error(r, q, 406, "the Accept header must admit application/json");
+    return;
+  }
+  acc_diag d = {{0}};
+  acc_store *st = acc_taxii_store_get(s, &d);
+  if (!st) {
+    acc_taxii_error(r, q, 500, "opening the store failed: %s", d.msg);
+    return;
+  }
+  if (authenticate(s, c, q, st, r))
+    goto out;
+  if (q->who.uid == 0) {
+    acc_taxii_error(r, q, 401, "the API needs an authenticated user");
+    r->www_auth = 1;
+    goto out;
+  }
+  if (ar->admin && !q->who.admin) {
+    acc_taxii_error(r, q, 403, "only administrators may use this resource");
+    goto out;
+  }
+  if (strcmp(method, "POST") == 0) {
+    const char *ct = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+                                                 "Content-Type");
+    if (ct && *ct && !strstr(ct, "json")) {
+      acc_taxii_error(r, q, 415, "the Content-Type must be application/json");
+      goto out;
+    }
+    q->api = 1;
+    snprintf(q->api_path, sizeof q->api_path, "%s", path);
+    goto out; /* r->status stays 0: read the body */
+  }
+  snprintf(q->api_path, sizeof q->api_path, "%s", path);
+  acc_taxii_api(s, c, q, st, NULL, 0, r);
+out:
+  acc_taxii_store_put(s, st);
+}
+
+void acc_taxii_api(acc_taxii_server *s, struct MHD_Connection *c, taxii_req *q,
+                   acc_store *st, const char *body, size_t body_len,
+                   taxii_resp *r) {
+  const acc_api_route *ar;
+  char segs[512], allow[64], audit_path[96];
+  acc_api_call call = {.srv = s,
+                       .st = st,
+                       .who = &q->who,
+                       .method = q->method,
+                       .path = q->api_path,
+                       .body = body,
+                       .body_len = body_len,
+                       .rid = q->rid,
+                       .conn = c,
+                       .data_dir = s->data_dir};
+  if (acc_api_match(q->method, q->api_path, &ar, call.arg, &call.n_arg, segs,
+                    sizeof segs, allow, sizeof allow)) {
+    acc_taxii_error(r, q, 404, "no such API resource");
+    return;
+  }
+  snprintf(audit_path, sizeof audit_path, "api:%s %s", ar->method,
+           ar->pattern);
+  call.reader = (acc_reader){.who = &q->who, .path = audit_path,
+                             .audit = s->audit};
+  acc_api_reply rep = {0};
+  acc_buf_init(&rep.body, 0);
+  ar->fn(&call, &rep);
+  if (!rep.status) {
+    acc_api_error(&rep, 500, "the handler gave no answer");
+  }
+  acc_buf_free(&r->body);
+  r->body = rep.body;
+  r->status = rep.status;
+  r->ctype = rep.ctype ? rep.ctype : "application/json";
+  snprintf(r->filename, sizeof r->filename, "%s", rep.filename);
+}
+
 void acc_taxii_handle(acc_taxii_server *s, struct MHD_Connection *c,
                       taxii_req *q, const char *url, const char *method,
                       taxii_resp *r) {
@@ -1086,6 +1219,10 @@ void acc_taxii_handle(acc_taxii_server *s, struct MHD_Connection *c,
                     "no such resource (TAXII paths end in '/'; discovery is "
                     "/taxii2/, the API root /%s/)",
                     s->cfg.api_root);
+    return;
+  }
+  if (rt.k == R_API) {
+    api_request(s, c, q, url, method, r);
     return;
   }
   const char *allow = rt.k == R_OBJECTS  ? "GET, HEAD, POST"

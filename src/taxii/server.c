@@ -358,6 +358,11 @@ static void queue(acc_taxii_server *s, struct MHD_Connection *c, taxii_req *q,
   }
   if (r->allow)
     MHD_add_response_header(resp, MHD_HTTP_HEADER_ALLOW, r->allow);
+  if (r->filename[0]) {
+    char v[192];
+    snprintf(v, sizeof v, "attachment; filename=\"%s\"", r->filename);
+    MHD_add_response_header(resp, "Content-Disposition", v);
+  }
   if (r->close || atomic_load(&s->stopping))
     MHD_add_response_header(resp, MHD_HTTP_HEADER_CONNECTION, "close");
   if (MHD_queue_response(c, (unsigned)r->status, resp) == MHD_YES) {
@@ -439,6 +444,7 @@ static taxii_req *req_new(acc_taxii_server *s, struct MHD_Connection *c,
   const union MHD_ConnectionInfo *ci =
       MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
   q->conn = ci ? ci->socket_context : NULL;
+  q->mhd_conn = c;
   return q;
 }
 

@@ -104,6 +104,10 @@ typedef struct taxii_req {
   size_t reserved; /* bytes reserved from max_upload_memory */
   acc_collection coll;
   acc_principal who;
+  /* /api/v1 (api/api.h): the path after /api/v1, kept for a POST body. */
+  int api;
+  char api_path[512];
+  struct MHD_Connection *mhd_conn; /* for the API's query parameters */
 } taxii_req;
 
 /* A response being built by an endpoint. */
@@ -117,6 +121,8 @@ typedef struct taxii_resp {
   unsigned retry_after; /* seconds, 0 = none */
   const char *allow;    /* Allow header for 405 */
   int close;            /* Connection: close */
+  char allow_buf[64];   /* storage for allow when computed */
+  char filename[128];   /* Content-Disposition: attachment, "" = none */
 } taxii_resp;
 
 /* Monotonic clock in microseconds. */
@@ -138,6 +144,12 @@ void acc_taxii_handle(acc_taxii_server *s, struct MHD_Connection *c,
                       taxii_req *q, const char *url, const char *method,
                       taxii_resp *r);
 void acc_taxii_post_body(acc_taxii_server *s, taxii_req *q, taxii_resp *r);
+
+/* /api/v1 (api/dispatch in endpoints.c): answer request q for path
+ * (after /api/v1) with body (POST) or NULL. */
+void acc_taxii_api(acc_taxii_server *s, struct MHD_Connection *c, taxii_req *q,
+                   acc_store *st, const char *body, size_t body_len,
+                   taxii_resp *r);
 
 /* Prometheus text (server.c). */
 void acc_taxii_metrics_text(acc_taxii_server *s, acc_buf *b);
