@@ -34,17 +34,17 @@ struct acc_audit {
   int fd;
   char *path;
   pthread_mutex_t mu;
-  /* Group commit: appenders queue entry bodies and wait; one writer
-   * thread chains, hashes and writes everything queued in one write()
-   * under one file lock, then wakes them.  Nobody returns before its
-   * entry is on disk (in the page cache), so no release goes unrecorded,
-   * and concurrent requests never wait on each other's file I/O one by
-   * one. */
-  pthread_cond_t cv_work, cv_done;
-  pthread_t writer;
-  int writer_started;
-  int stop;
+  /* Group commit without a writer thread: an appender queues its entry
+   * body; if nobody is writing, it becomes the writer and chains, hashes
+   * and writes everything queued (its own and others') in one write()
+   * under one file lock; otherwise it waits for the writer, whose batch
+   * (or the next one) holds its entry.  Nobody returns before its entry
+   * is written (in the page cache), so no release goes unrecorded, and an
+   * uncontended append costs no thread hand-off. */
+  pthread_cond_t cv_done;
+  int writing;          /* an appender is writing a batch */
   acc_buf queue;        /* bodies, each NUL-terminated */
+  acc_buf batch;        /* the batch being written (the writer's) */
   size_t queued;        /* entries in queue */
   uint64_t next_ticket; /* ticket of the next queued entry */
   uint64_t done_ticket; /* every ticket below this is written */
@@ -65,8 +65,6 @@ static char *log_path(const char *dir) {
   return p;
 }
 
-static void *writer_main(void *arg);
-
 acc_rc acc_audit_open(const char *dir, acc_audit **out, acc_diag *d) {
   acc_audit *a = calloc(1, sizeof *a);
   if (!a)
@@ -85,14 +83,9 @@ acc_rc acc_audit_open(const char *dir, acc_audit **out, acc_diag *d) {
     return rc;
   }
   pthread_mutex_init(&a->mu, NULL);
-  pthread_cond_init(&a->cv_work, NULL);
   pthread_cond_init(&a->cv_done, NULL);
   acc_buf_init(&a->queue, (size_t)256 << 20);
-  if (pthread_create(&a->writer, NULL, writer_main, a) != 0) {
-    acc_audit_close(a);
-    return acc_diag_set(d, ACC_ENOMEM, "cannot start the audit writer");
-  }
-  a->writer_started = 1;
+  acc_buf_init(&a->batch, (size_t)256 << 20);
   *out = a;
   return ACC_OK;
 }
@@ -100,16 +93,10 @@ acc_rc acc_audit_open(const char *dir, acc_audit **out, acc_diag *d) {
 void acc_audit_close(acc_audit *a) {
   if (!a)
     return;
-  if (a->writer_started) {
-    pthread_mutex_lock(&a->mu);
-    a->stop = 1;
-    pthread_cond_broadcast(&a->cv_work);
-    pthread_mutex_unlock(&a->mu);
-    pthread_join(a->writer, NULL); /* it drains the queue first */
-  }
+  /* Nothing is pending: every append returns once written. */
   close(a->fd);
   acc_buf_free(&a->queue);
-  pthread_cond_destroy(&a->cv_work);
+  acc_buf_free(&a->batch);
   pthread_cond_destroy(&a->cv_done);
   pthread_mutex_destroy(&a->mu);
   free(a->path);
@@ -181,6 +168,16 @@ static void sha256_hex(const char *p, size_t n, char out[65]) {
 
 /* Append a JSON string (escaped by jansson) to b. */
 static acc_rc put_str(acc_buf *b, const char *s) {
+  /* Plain printable ASCII (names, paths, ids) needs no escaping. */
+  const unsigned char *p = (const unsigned char *)(s ? s : "");
+  size_t n = 0;
+  while (p[n] >= 0x20 && p[n] < 0x7f && p[n] != '"' && p[n] != '\\')
+    n++;
+  if (!p[n]) {
+    acc_rc rc = acc_buf_putc(b, '"');
+    rc = rc ? rc : acc_buf_append(b, p, n);
+    return rc ? rc : acc_buf_putc(b, '"');
+  }
   json_t *j = json_string(s ? s : "");
   if (!j)
     return ACC_EINVAL; /* not valid UTF-8 */
@@ -194,7 +191,7 @@ static acc_rc put_str(acc_buf *b, const char *s) {
 }
 
 /* Chain, hash and write the entries in batch (NUL-separated bodies).
- * Called by the writer thread without a->mu held. */
+ * Called by the appender that is writing, without a->mu held. */
 static acc_rc write_batch(acc_audit *a, const char *batch, size_t len,
                           char *err, size_t err_size) {
   acc_buf out;
@@ -266,40 +263,25 @@ out:
   return rc;
 }
 
-static void *writer_main(void *arg) {
-  acc_audit *a = arg;
-  acc_buf batch;
-  acc_buf_init(&batch, (size_t)256 << 20);
-  pthread_mutex_lock(&a->mu);
-  for (;;) {
-    while (!a->queued && !a->stop)
-      pthread_cond_wait(&a->cv_work, &a->mu);
-    if (!a->queued && a->stop)
-      break;
-    /* Take everything queued; appenders go on queueing meanwhile. */
-    acc_buf tmp = batch;
-    batch = a->queue;
-    a->queue = tmp;
-    acc_buf_reset(&a->queue);
-    uint64_t upto = a->next_ticket;
-    a->queued = 0;
-    pthread_mutex_unlock(&a->mu);
-    char err[sizeof(acc_diag)] = "";
-    acc_rc rc = a->broken
-                    ? a->broken
-                    : write_batch(a, batch.data, batch.len, err, sizeof err);
-    acc_buf_reset(&batch);
-    pthread_mutex_lock(&a->mu);
-    if (rc && !a->broken) {
-      a->broken = rc;
-      snprintf(a->broken_msg, sizeof a->broken_msg, "%s", err);
-    }
-    a->done_ticket = upto;
-    pthread_cond_broadcast(&a->cv_done);
-  }
+/* Write everything queued as one batch; called and returns with a->mu
+ * held, by the one appender that set a->writing. */
+static void write_queued(acc_audit *a) {
+  acc_buf tmp = a->batch;
+  a->batch = a->queue;
+  a->queue = tmp;
+  acc_buf_reset(&a->queue);
+  uint64_t upto = a->next_ticket;
+  a->queued = 0;
   pthread_mutex_unlock(&a->mu);
-  acc_buf_free(&batch);
-  return NULL;
+  char err[sizeof(acc_diag)] = "";
+  acc_rc rc = write_batch(a, a->batch.data, a->batch.len, err, sizeof err);
+  acc_buf_reset(&a->batch);
+  pthread_mutex_lock(&a->mu);
+  if (rc && !a->broken) {
+    a->broken = rc;
+    snprintf(a->broken_msg, sizeof a->broken_msg, "%s", err);
+  }
+  a->done_ticket = upto;
 }
 
 acc_rc acc_audit_append(acc_audit *a, const acc_audit_entry *e, acc_diag *d) {
@@ -340,16 +322,31 @@ acc_rc acc_audit_append(acc_audit *a, const acc_audit_entry *e, acc_diag *d) {
     acc_buf_free(&b);
     return rc;
   }
-  /* Back-pressure: a full queue waits for the writer, never drops. */
-  while (a->queue.len + b.len + 1 > a->queue.limit && !a->broken)
-    pthread_cond_wait(&a->cv_done, &a->mu);
-  rc = acc_buf_append(&a->queue, b.data, b.len + 1); /* with its NUL */
-  uint64_t ticket = a->next_ticket++;
-  if (!rc) {
-    a->queued++;
-    pthread_cond_signal(&a->cv_work);
-    while (a->done_ticket <= ticket)
+  /* Back-pressure: a full queue is drained first, never dropped. */
+  while (a->queue.len + b.len + 1 > a->queue.limit && !a->broken) {
+    if (a->writing) {
       pthread_cond_wait(&a->cv_done, &a->mu);
+      continue;
+    }
+    a->writing = 1;
+    write_queued(a);
+    a->writing = 0;
+    pthread_cond_broadcast(&a->cv_done);
+  }
+  rc = acc_buf_append(&a->queue, b.data, b.len + 1); /* with its NUL */
+  if (!rc) {
+    uint64_t ticket = a->next_ticket++;
+    a->queued++;
+    while (a->done_ticket <= ticket && !a->broken) {
+      if (a->writing) {
+        pthread_cond_wait(&a->cv_done, &a->mu);
+        continue;
+      }
+      a->writing = 1;
+      write_queued(a);
+      a->writing = 0;
+      pthread_cond_broadcast(&a->cv_done);
+    }
     if (a->broken)
       rc = acc_diag_set(d, a->broken, "%s", a->broken_msg);
   } else {

@@ -473,7 +473,12 @@ int main(int argc, char **argv) {
       overview(stdout);
       return ACC_EXIT_OK;
     } else if (strcmp(a, "--version") == 0) {
+#ifdef ACCORD_BENCH_NO_POLICY
+      printf("accord %s (BENCHMARK BUILD WITHOUT THE SHARING POLICY)\n",
+             ACCORD_VERSION);
+#else
       printf("accord %s\n", ACCORD_VERSION);
+#endif
       return ACC_EXIT_OK;
     } else {
       acc_cli_err("unknown option '%s' (see `accord help`)", a);

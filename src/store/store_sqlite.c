@@ -23,6 +23,8 @@
 
 #define DB_FILE "accord.db"
 
+#define STMT_CACHE 48
+
 typedef struct sq_store {
   acc_store base;
   sqlite3 *db;
@@ -37,6 +39,16 @@ typedef struct sq_store {
   sqlite3_stmt *st_max_added;
   sqlite3_stmt *st_get_latest;
   sqlite3_stmt *st_get_version;
+  /* Prepared statements kept for reuse (see cache_prepare): preparing
+   * costs more than running most of the small queries a request makes. */
+  struct sq_cached {
+    char *sql;          /* the statement's text (owned) */
+    uint64_t hash;      /* of sql, to skip most comparisons */
+    sqlite3_stmt *st;
+    int busy;           /* handed out and not yet released */
+    uint64_t used;      /* tick of the last hand-out, for eviction */
+  } cache[STMT_CACHE];
+  uint64_t tick;
 } sq_store;
 
 /* Schema migrations, applied in order; PRAGMA user_version counts them. */
@@ -239,10 +251,72 @@ static void sq_close(acc_store *base) {
   sqlite3_finalize(s->st_max_added);
   sqlite3_finalize(s->st_get_latest);
   sqlite3_finalize(s->st_get_version);
+  for (size_t i = 0; i < STMT_CACHE; i++) {
+    sqlite3_finalize(s->cache[i].st);
+    free(s->cache[i].sql);
+  }
   if (s->db)
     sqlite3_close(s->db);
   free(s->path);
   free(s);
+}
+
+/* ---- the statement cache ---- */
+
+static uint64_t sql_hash(const char *sql) {
+  uint64_t h = 1469598103934665603ULL; /* FNV-1a */
+  for (const unsigned char *p = (const unsigned char *)sql; *p; p++)
+    h = (h ^ *p) * 1099511628211ULL;
+  return h;
+}
+
+/* A prepared statement for sql: a cached one not in use when there is
+ * one, else a new one, kept (evicting the least recently used idle one)
+ * when a slot can be had.  Release it with sq_done. */
+static int cache_prepare(sq_store *s, const char *sql, sqlite3_stmt **out) {
+  uint64_t h = sql_hash(sql);
+  struct sq_cached *slot = NULL;
+  for (size_t i = 0; i < STMT_CACHE; i++) {
+    struct sq_cached *c = &s->cache[i];
+    if (c->st && !c->busy && c->hash == h && strcmp(c->sql, sql) == 0) {
+      c->busy = 1;
+      c->used = ++s->tick;
+      *out = c->st;
+      return SQLITE_OK;
+    }
+    if (c->busy)
+      continue;
+    if (!slot || !c->st || (slot->st && c->used < slot->used))
+      slot = c;
+  }
+  int rc = sqlite3_prepare_v3(s->db, sql, -1, slot ? SQLITE_PREPARE_PERSISTENT : 0,
+                              out, NULL);
+  if (rc != SQLITE_OK || !slot)
+    return rc;
+  char *copy = strdup(sql);
+  if (!copy)
+    return SQLITE_OK; /* used once, finalized by sq_done */
+  sqlite3_finalize(slot->st);
+  free(slot->sql);
+  *slot = (struct sq_cached){
+      .sql = copy, .hash = h, .st = *out, .busy = 1, .used = ++s->tick};
+  return SQLITE_OK;
+}
+
+/* Release a statement: back to the cache (reset, bindings cleared) or,
+ * when it is not a cached one, finalized. */
+static void sq_done(sq_store *s, sqlite3_stmt *st) {
+  if (!st)
+    return;
+  for (size_t i = 0; i < STMT_CACHE; i++) {
+    if (s->cache[i].st == st) {
+      sqlite3_reset(st);
+      sqlite3_clear_bindings(st);
+      s->cache[i].busy = 0;
+      return;
+    }
+  }
+  sqlite3_finalize(st);
 }
 
 #define COLS_META                                                              \
@@ -695,7 +769,7 @@ static acc_rc prepare_query(sq_store *s, const char *head, const acc_query *q,
     acc_buf_free(&sql);
     return acc_diag_set(d, ACC_EINVAL, "query has too many terms");
   }
-  if (sqlite3_prepare_v2(s->db, sql.data, -1, out, NULL) != SQLITE_OK) {
+  if (cache_prepare(s, sql.data, out) != SQLITE_OK) {
     rc = db_err(s, d, "preparing a query");
     acc_buf_free(&sql);
     return rc;
@@ -720,7 +794,7 @@ static acc_rc sq_scan(acc_store *base, const acc_query *q, acc_record_cb cb,
   if (rc)
     return rc;
   rc = run_rows(s, st, cb, ctx, NULL, d);
-  sqlite3_finalize(st);
+  sq_done(s, st);
   return rc;
 }
 
@@ -744,7 +818,7 @@ static acc_rc remark(sq_store *s, const char *id, int64_t collection,
     sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
     sqlite3_bind_int64(st, 2, collection);
     int step = sqlite3_step(st);
-    sqlite3_finalize(st);
+    sq_done(s, st);
     if (step != SQLITE_DONE)
       return db_err(s, d, "updating version marks");
   }
@@ -785,7 +859,7 @@ static acc_rc sq_remove(acc_store *base, const acc_query *q, size_t *n_removed,
     }
     n_ids++;
   }
-  sqlite3_finalize(st);
+  sq_done(s, st);
   if (!rc && step != SQLITE_DONE)
     rc = db_err(s, d, "reading");
   if (rc)
@@ -794,7 +868,7 @@ static acc_rc sq_remove(acc_store *base, const acc_query *q, size_t *n_removed,
   if (rc)
     goto out_free;
   step = sqlite3_step(st);
-  sqlite3_finalize(st);
+  sq_done(s, st);
   if (step != SQLITE_DONE) {
     rc = db_err(s, d, "deleting");
     goto out_free;
@@ -819,7 +893,7 @@ static acc_rc scalar(sq_store *s, const char *sql, int64_t *out, acc_diag *d) {
     *out = sqlite3_column_type(st, 0) == SQLITE_NULL
                ? ACC_TIME_NONE
                : sqlite3_column_int64(st, 0);
-  sqlite3_finalize(st);
+  sq_done(s, st);
   if (step != SQLITE_ROW)
     return db_err(s, d, "reading");
   return ACC_OK;
@@ -879,7 +953,7 @@ static acc_rc sq_stats(acc_store *base, acc_stats *out, acc_diag *d) {
     t->objects = sqlite3_column_int64(q, 1);
     t->versions = sqlite3_column_int64(q, 2);
   }
-  sqlite3_finalize(q);
+  sq_done(s, q);
   if (!rc && step != SQLITE_DONE)
     rc = db_err(s, d, "reading");
   if (rc) {
@@ -902,7 +976,7 @@ static acc_rc sq_check(acc_store *base, acc_diag *d) {
       rc = acc_diag_set(d, ACC_ESTORE, "store %s is damaged: %s", s->path,
                         r ? r : "?");
   }
-  sqlite3_finalize(st);
+  sq_done(s, st);
   if (rc)
     return rc;
   static const struct {
@@ -964,10 +1038,10 @@ static int bindv(sqlite3_stmt *st, const char *fmt, va_list ap) {
   return 0;
 }
 
-/* Prepare and bind; the caller steps and finalizes. */
+/* Prepare and bind; the caller steps and releases (sq_done). */
 static acc_rc stmt(sq_store *s, sqlite3_stmt **out, acc_diag *d,
                    const char *sql, const char *fmt, ...) {
-  if (sqlite3_prepare_v2(s->db, sql, -1, out, NULL) != SQLITE_OK)
+  if (cache_prepare(s, sql, out) != SQLITE_OK)
     return db_err(s, d, "preparing a statement");
   va_list ap;
   va_start(ap, fmt);
@@ -991,7 +1065,7 @@ static acc_rc finish(sq_store *s, sqlite3_stmt *st, acc_diag *d,
     else
       rc = db_err(s, d, what);
   }
-  sqlite3_finalize(st);
+  sq_done(s, st);
   return rc;
 }
 
@@ -1054,7 +1128,7 @@ static acc_rc sq_coll_get(acc_store *base, const char *api_root,
     rc = acc_diag_set(d, ACC_ENOTFOUND, "no collection '%s'", key);
   else
     rc = db_err(s, d, "reading collections");
-  sqlite3_finalize(st);
+  sq_done(s, st);
   return rc;
 }
 
@@ -1074,7 +1148,7 @@ static acc_rc sq_coll_by_cid(acc_store *base, int64_t cid, acc_collection *out,
     rc = acc_diag_set(d, ACC_ENOTFOUND, "no collection %lld", (long long)cid);
   else
     rc = db_err(s, d, "reading collections");
-  sqlite3_finalize(st);
+  sq_done(s, st);
   return rc;
 }
 
@@ -1100,7 +1174,7 @@ static acc_rc sq_coll_list(acc_store *base, const char *api_root,
   }
   if (!rc && step != SQLITE_DONE)
     rc = db_err(s, d, "reading collections");
-  sqlite3_finalize(st);
+  sq_done(s, st);
   return rc;
 }
 
@@ -1145,7 +1219,7 @@ static acc_rc sq_org_get(acc_store *base, const char *name, acc_org *out,
     rc = acc_diag_set(d, ACC_ENOTFOUND, "no organisation '%s'", name);
   else
     rc = db_err(s, d, "reading organisations");
-  sqlite3_finalize(st);
+  sq_done(s, st);
   return rc;
 }
 
@@ -1171,7 +1245,7 @@ static acc_rc sq_org_list(acc_store *base, acc_org_cb cb, void *ctx,
   }
   if (!rc && step != SQLITE_DONE)
     rc = db_err(s, d, "reading organisations");
-  sqlite3_finalize(st);
+  sq_done(s, st);
   return rc;
 }
 
@@ -1218,7 +1292,7 @@ static acc_rc user_query(sq_store *s, const char *where, const char *fmt,
   } else {
     rc = db_err(s, d, "reading users");
   }
-  sqlite3_finalize(st);
+  sq_done(s, st);
   return rc;
 }
 
@@ -1281,7 +1355,7 @@ static acc_rc sq_token_get(acc_store *base, const char *prefix, acc_token *out,
   } else {
     rc = db_err(s, d, "reading tokens");
   }
-  sqlite3_finalize(st);
+  sq_done(s, st);
   return rc;
 }
 
@@ -1319,7 +1393,7 @@ static acc_rc sq_grant_get(acc_store *base, int64_t cid, int64_t oid,
   } else if (step != SQLITE_DONE) {
     rc = db_err(s, d, "reading grants");
   }
-  sqlite3_finalize(st);
+  sq_done(s, st);
   return rc;
 }
 
@@ -1360,7 +1434,7 @@ static acc_rc sq_status_get(acc_store *base, const char *id, char **json_out,
   } else {
     rc = db_err(s, d, "reading status");
   }
-  sqlite3_finalize(st);
+  sq_done(s, st);
   return rc;
 }
 
@@ -1379,7 +1453,7 @@ static acc_rc sq_meta_get(acc_store *base, const char *key, char *out,
     rc = acc_diag_set(d, ACC_ENOTFOUND, "no setting '%s'", key);
   else
     rc = db_err(s, d, "reading settings");
-  sqlite3_finalize(st);
+  sq_done(s, st);
   return rc;
 }
 

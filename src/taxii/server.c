@@ -827,6 +827,12 @@ acc_rc acc_taxii_server_start(const acc_taxii_config *cfg, const char *data_dir,
     return acc_diag_set(d, ACC_EUSAGE,
                         "TLS needs both a certificate (tls_cert) and a key "
                         "(tls_key)");
+#ifdef ACCORD_BENCH_NO_POLICY
+  if (!acc_taxii_addr_is_loopback(addr))
+    return acc_diag_set(d, ACC_EUSAGE,
+                        "this is a benchmark build without the sharing "
+                        "policy: it serves loopback only");
+#endif
   if (!tls && !cfg->insecure_http && !acc_taxii_addr_is_loopback(addr))
     return acc_diag_set(d, ACC_EUSAGE,
                         "refusing plain HTTP on %s, which is not a loopback "
