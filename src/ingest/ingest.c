@@ -8,6 +8,7 @@
  */
 #include "ingest/ingest.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,39 @@
 #define DEFAULT_BATCH 50000
 #define PROGRESS_EVERY 2048
 
+/* One decoded element, prepared for storing: what the decoding thread
+ * hands to the storing one (or, for small documents, what one thread
+ * prepares and stores at once). */
+typedef enum { P_OBJECT, P_REJECT, P_WARNING } pkind;
+
+typedef struct pitem {
+  pkind kind;
+  size_t index, line;
+  size_t done; /* document bytes consumed after this element */
+  /* P_OBJECT */
+  acc_stix_obj obj; /* its strings in strs, so the JSON tree is freed on
+                       the decoding side */
+  char *strs;       /* owned */
+  const char *raw; /* into the document, or rewritten */
+  size_t raw_len;
+  char *rewritten; /* owned: the object with import-time marking */
+  acc_share_meta sm;
+  /* P_REJECT and P_WARNING */
+  acc_rc rc;
+  char *id;  /* owned, or NULL */
+  char *msg; /* owned */
+} pitem;
+
+/* Items travel in chunks, so threads meet once per CHUNK objects. */
+#define CHUNK 256
+#define MAX_CHUNKS 16 /* queued at most: bounds memory */
+
+typedef struct chunk {
+  pitem it[CHUNK];
+  size_t n;
+  struct chunk *next;
+} chunk;
+
 typedef struct ingest_ctx {
   acc_store *s;
   const acc_ingest_opts *o;
@@ -26,26 +60,122 @@ typedef struct ingest_ctx {
   acc_ingest_counts *c;
   size_t in_batch;
   size_t batch;
+  acc_diag *diag; /* for store failures, which end the import */
+  /* Preparing (the decoding side). */
+  chunk *fill;      /* the chunk being filled */
   size_t cur_index; /* for warnings raised by the validator */
   const char *cur_id;
-  acc_diag *diag; /* for store failures, which end the import */
+  acc_rc prep_err; /* out of memory while preparing */
+  /* The hand-over, when pipelined. */
+  int pipelined;
+  pthread_mutex_t mu;
+  pthread_cond_t cv_put, cv_get;
+  chunk *head, *tail; /* queued full chunks */
+  size_t n_queued;
+  int producer_done;
+  acc_rc decode_rc; /* acc_decode's result */
+  acc_doc_shape shape;
+  acc_diag decode_diag;
+  int abort;       /* the storing side failed: stop decoding */
+  acc_rc store_rc; /* how (its message is in diag) */
 } ingest_ctx;
 
-static void reject(ingest_ctx *x, const acc_decoded *d, const char *id,
-                   acc_rc rc, const char *msg) {
-  x->c->rejected++;
-  if (x->o->on_reject) {
-    acc_ingest_reject r = {
-        .index = d->index, .line = d->line, .id = id, .rc = rc, .msg = msg};
-    x->o->on_reject(x->o->ctx, &r);
+static void item_free(pitem *it) {
+  free(it->strs);
+  free(it->rewritten);
+  acc_share_meta_free(&it->sm);
+  free(it->id);
+  free(it->msg);
+  memset(it, 0, sizeof *it);
+}
+
+static void chunk_free(chunk *k) {
+  if (!k)
+    return;
+  for (size_t i = 0; i < k->n; i++)
+    item_free(&k->it[i]);
+  free(k);
+}
+
+static char *dup_or_null(const char *s) {
+  return s ? strdup(s) : NULL;
+}
+
+/* Hand a full chunk over (pipelined), or store it now (not). */
+static acc_rc store_chunk(ingest_ctx *x, chunk *k);
+
+static acc_rc push_chunk(ingest_ctx *x) {
+  chunk *k = x->fill;
+  x->fill = NULL;
+  if (!k || k->n == 0) {
+    free(k);
+    return ACC_OK;
   }
+  if (!x->pipelined) {
+    acc_rc rc = store_chunk(x, k);
+    chunk_free(k);
+    if (rc) {
+      x->abort = 1;
+      x->store_rc = rc;
+    }
+    return rc;
+  }
+  pthread_mutex_lock(&x->mu);
+  while (x->n_queued >= MAX_CHUNKS && !x->abort)
+    pthread_cond_wait(&x->cv_put, &x->mu);
+  if (x->abort) {
+    pthread_mutex_unlock(&x->mu);
+    chunk_free(k);
+    return ACC_ESTORE;
+  }
+  if (x->tail)
+    x->tail->next = k;
+  else
+    x->head = k;
+  x->tail = k;
+  x->n_queued++;
+  pthread_cond_signal(&x->cv_get);
+  pthread_mutex_unlock(&x->mu);
+  return ACC_OK;
+}
+
+/* The next free item of the chunk being filled. */
+static pitem *next_item(ingest_ctx *x) {
+  if (x->fill && x->fill->n == CHUNK && push_chunk(x))
+    return NULL;
+  if (!x->fill) {
+    x->fill = calloc(1, sizeof *x->fill);
+    if (!x->fill) {
+      x->prep_err = ACC_ENOMEM;
+      return NULL;
+    }
+  }
+  return &x->fill->it[x->fill->n++];
+}
+
+static void prep_reject(ingest_ctx *x, const acc_decoded *d, const char *id,
+                        acc_rc rc, const char *msg) {
+  pitem *it = next_item(x);
+  if (!it)
+    return;
+  *it = (pitem){.kind = P_REJECT,
+                .index = d->index,
+                .line = d->line,
+                .done = (size_t)(d->raw - x->base) + d->len,
+                .rc = rc,
+                .id = dup_or_null(id),
+                .msg = dup_or_null(msg ? msg : "")};
 }
 
 static void warn(void *ctx, const char *msg) {
   ingest_ctx *x = ctx;
-  x->c->warnings++;
-  if (x->o->on_warning)
-    x->o->on_warning(x->o->ctx, x->cur_index, x->cur_id, msg);
+  pitem *it = next_item(x);
+  if (!it)
+    return;
+  *it = (pitem){.kind = P_WARNING,
+                .index = x->cur_index,
+                .id = dup_or_null(x->cur_id),
+                .msg = dup_or_null(msg)};
 }
 
 /* The id of an object that failed validation, if it has a string one. */
@@ -114,12 +244,15 @@ static acc_rc mark(const acc_ingest_opts *o, json_t *j, char **out,
   return *out ? ACC_OK : acc_diag_set(d, ACC_ENOMEM, "rewriting the object");
 }
 
+/* Decoding side: validate one element and prepare it for storing. */
 static acc_rc on_object(void *ctx, const acc_decoded *d) {
   ingest_ctx *x = ctx;
   acc_rc rc;
+  if (x->abort)
+    return x->store_rc ? x->store_rc : ACC_ESTORE;
   if (d->err) {
-    reject(x, d, NULL, d->err, d->errmsg);
-    goto progress;
+    prep_reject(x, d, NULL, d->err, d->errmsg);
+    return x->prep_err;
   }
   acc_stix_obj obj;
   acc_diag vd;
@@ -127,8 +260,8 @@ static acc_rc on_object(void *ctx, const acc_decoded *d) {
   x->cur_id = peek_id(d->json);
   rc = acc_stix_validate(d->json, &obj, &vd, warn, x);
   if (rc) {
-    reject(x, d, x->cur_id, rc, vd.msg);
-    goto progress;
+    prep_reject(x, d, x->cur_id, rc, vd.msg);
+    return x->prep_err;
   }
   const char *raw = d->raw;
   size_t raw_len = d->len;
@@ -139,8 +272,8 @@ static acc_rc on_object(void *ctx, const acc_decoded *d) {
       rc = acc_stix_validate(d->json, &obj, &vd, NULL, NULL);
     if (rc) {
       free(rewritten);
-      reject(x, d, x->cur_id, rc, vd.msg);
-      goto progress;
+      prep_reject(x, d, x->cur_id, rc, vd.msg);
+      return x->prep_err;
     }
     raw = rewritten;
     raw_len = strlen(rewritten);
@@ -149,24 +282,91 @@ static acc_rc on_object(void *ctx, const acc_decoded *d) {
   rc = acc_share_meta_from_json(d->json, &sm, &vd);
   if (rc) {
     free(rewritten);
-    reject(x, d, obj.id, rc, vd.msg);
+    prep_reject(x, d, obj.id, rc, vd.msg);
+    return x->prep_err;
+  }
+  /* Copy what the store needs out of the JSON tree. */
+  const char *src[4] = {obj.type, obj.id, obj.spec_version,
+                        obj.created_by_ref};
+  size_t lens[4], total = 0;
+  for (int i = 0; i < 4; i++)
+    total += (lens[i] = src[i] ? strlen(src[i]) + 1 : 0);
+  char *strs = malloc(total ? total : 1);
+  pitem *it = strs ? next_item(x) : NULL;
+  if (!strs)
+    x->prep_err = ACC_ENOMEM;
+  if (!it) {
+    free(strs);
+    free(rewritten);
+    acc_share_meta_free(&sm);
+    return x->prep_err ? x->prep_err
+                       : (x->store_rc ? x->store_rc : ACC_ESTORE);
+  }
+  *it = (pitem){.kind = P_OBJECT,
+                .index = d->index,
+                .line = d->line,
+                .done = (size_t)(d->raw - x->base) + d->len,
+                .obj = obj,
+                .strs = strs,
+                .raw = raw,
+                .raw_len = raw_len,
+                .rewritten = rewritten,
+                .sm = sm};
+  const char **dst[4] = {&it->obj.type, &it->obj.id, &it->obj.spec_version,
+                         &it->obj.created_by_ref};
+  for (int i = 0; i < 4; i++) {
+    if (!src[i])
+      continue;
+    memcpy(strs, src[i], lens[i]);
+    *dst[i] = strs;
+    strs += lens[i];
+  }
+  return ACC_OK;
+}
+
+/* Storing side: one prepared item. */
+static acc_rc store_item(ingest_ctx *x, pitem *it) {
+  acc_rc rc = ACC_OK;
+  if (it->kind == P_WARNING) {
+    x->c->warnings++;
+    if (x->o->on_warning)
+      x->o->on_warning(x->o->ctx, it->index, it->id, it->msg);
+    return ACC_OK;
+  }
+  if (it->kind == P_REJECT) {
+    x->c->rejected++;
+    if (x->o->on_reject) {
+      acc_ingest_reject r = {.index = it->index,
+                             .line = it->line,
+                             .id = it->id,
+                             .rc = it->rc,
+                             .msg = it->msg};
+      x->o->on_reject(x->o->ctx, &r);
+    }
     goto progress;
   }
-  acc_put_meta pm = {.tlp = sm.tlp,
-                     .granular_tlp = sm.granular_max,
-                     .share_orgs = sm.orgs,
-                     .share_users = sm.users,
+  acc_put_meta pm = {.tlp = it->sm.tlp,
+                     .granular_tlp = it->sm.granular_max,
+                     .share_orgs = it->sm.orgs,
+                     .share_users = it->sm.users,
                      .origin_oid = x->o->origin_oid,
                      .origin_uid = x->o->origin_uid};
   acc_put_status st;
   int64_t added = ACC_TIME_NONE;
+  acc_diag vd;
   rc = acc_store_put(
-      x->s, x->o->collection ? x->o->collection : ACC_DEFAULT_COLLECTION, &obj,
-      &pm, raw, raw_len, &st, &added, &vd);
-  acc_share_meta_free(&sm);
-  free(rewritten);
+      x->s, x->o->collection ? x->o->collection : ACC_DEFAULT_COLLECTION,
+      &it->obj, &pm, it->raw, it->raw_len, &st, &added, &vd);
   if (rc == ACC_ECONFLICT) {
-    reject(x, d, obj.id, rc, vd.msg);
+    x->c->rejected++;
+    if (x->o->on_reject) {
+      acc_ingest_reject r = {.index = it->index,
+                             .line = it->line,
+                             .id = it->obj.id,
+                             .rc = rc,
+                             .msg = vd.msg};
+      x->o->on_reject(x->o->ctx, &r);
+    }
     goto progress;
   }
   if (rc) {
@@ -178,7 +378,8 @@ static acc_rc on_object(void *ctx, const acc_decoded *d) {
   else
     x->c->duplicate++;
   if (x->o->on_stored)
-    x->o->on_stored(x->o->ctx, d->index, &obj, st == ACC_PUT_DUPLICATE, added);
+    x->o->on_stored(x->o->ctx, it->index, &it->obj, st == ACC_PUT_DUPLICATE,
+                    added);
   if (x->batch && ++x->in_batch >= x->batch) {
     x->in_batch = 0;
     if ((rc = acc_store_commit(x->s, x->diag)) ||
@@ -186,11 +387,74 @@ static acc_rc on_object(void *ctx, const acc_decoded *d) {
       return rc;
   }
 progress:
-  if (x->o->on_progress && d->index % PROGRESS_EVERY == 0)
-    x->o->on_progress(x->o->ctx, (size_t)(d->raw - x->base) + d->len, x->len,
-                      x->c);
+  if (x->o->on_progress && it->index % PROGRESS_EVERY == 0)
+    x->o->on_progress(x->o->ctx, it->done, x->len, x->c);
   return ACC_OK;
 }
+
+static acc_rc store_chunk(ingest_ctx *x, chunk *k) {
+  for (size_t i = 0; i < k->n; i++) {
+    acc_rc rc = store_item(x, &k->it[i]);
+    if (rc)
+      return rc;
+  }
+  return ACC_OK;
+}
+
+/* The decoding thread of a pipelined ingest. */
+static void *producer(void *arg) {
+  ingest_ctx *x = arg;
+  acc_rc rc = acc_decode(x->base, x->len, &x->o->limits, on_object, x,
+                         &x->shape, &x->decode_diag);
+  if (!rc && x->prep_err)
+    rc = x->prep_err;
+  if (!rc)
+    rc = push_chunk(x);
+  else
+    chunk_free(x->fill), x->fill = NULL;
+  pthread_mutex_lock(&x->mu);
+  x->decode_rc = rc;
+  x->producer_done = 1;
+  pthread_cond_signal(&x->cv_get);
+  pthread_mutex_unlock(&x->mu);
+  return NULL;
+}
+
+/* Store what the producer hands over until it is done; on a store
+ * failure, stop it and drop the rest. */
+static acc_rc consume(ingest_ctx *x) {
+  acc_rc rc = ACC_OK;
+  for (;;) {
+    pthread_mutex_lock(&x->mu);
+    while (!x->head && !x->producer_done)
+      pthread_cond_wait(&x->cv_get, &x->mu);
+    chunk *k = x->head;
+    if (k) {
+      x->head = k->next;
+      if (!x->head)
+        x->tail = NULL;
+      x->n_queued--;
+      pthread_cond_signal(&x->cv_put);
+    }
+    pthread_mutex_unlock(&x->mu);
+    if (!k)
+      return rc; /* producer done and nothing left */
+    if (!rc) {
+      rc = store_chunk(x, k);
+      if (rc) {
+        pthread_mutex_lock(&x->mu);
+        x->abort = 1;
+        pthread_cond_signal(&x->cv_put);
+        pthread_mutex_unlock(&x->mu);
+      }
+    }
+    chunk_free(k);
+  }
+}
+
+/* Documents above this size are decoded on a second thread while this
+ * one stores: decoding and validation cost about as much as SQLite. */
+#define PIPELINE_MIN_BYTES ((size_t)1 << 20)
 
 acc_rc acc_ingest(acc_store *s, const char *buf, size_t len,
                   const acc_ingest_opts *opts, acc_ingest_counts *counts,
@@ -200,18 +464,54 @@ acc_rc acc_ingest(acc_store *s, const char *buf, size_t len,
   acc_diag scratch;
   acc_diag *d = diag ? diag : &scratch;
   memset(counts, 0, sizeof *counts);
-  ingest_ctx x = {.s = s,
-                  .o = o,
-                  .base = buf,
-                  .len = len,
-                  .c = counts,
-                  .batch =
-                      o->strict ? 0 : (o->batch ? o->batch : DEFAULT_BATCH),
-                  .diag = d};
+  ingest_ctx *x = calloc(1, sizeof *x);
+  if (!x)
+    return acc_diag_set(d, ACC_ENOMEM, "out of memory");
+  *x = (ingest_ctx){.s = s,
+                    .o = o,
+                    .base = buf,
+                    .len = len,
+                    .c = counts,
+                    .batch = o->strict ? 0
+                                       : (o->batch ? o->batch : DEFAULT_BATCH),
+                    .diag = d,
+                    .pipelined = len >= PIPELINE_MIN_BYTES};
   acc_rc rc = acc_store_begin(s, d);
-  if (rc)
+  if (rc) {
+    free(x);
     return rc;
-  rc = acc_decode(buf, len, &o->limits, on_object, &x, shape, d);
+  }
+  if (x->pipelined) {
+    pthread_mutex_init(&x->mu, NULL);
+    pthread_cond_init(&x->cv_put, NULL);
+    pthread_cond_init(&x->cv_get, NULL);
+    pthread_t th;
+    if (pthread_create(&th, NULL, producer, x) != 0) {
+      x->pipelined = 0; /* no thread to be had: do it all here */
+    } else {
+      acc_rc src = consume(x);
+      pthread_join(th, NULL);
+      if (shape)
+        *shape = x->shape;
+      rc = src;
+      if (!rc && x->decode_rc) {
+        rc = x->decode_rc;
+        *d = x->decode_diag;
+      }
+    }
+    pthread_cond_destroy(&x->cv_put);
+    pthread_cond_destroy(&x->cv_get);
+    pthread_mutex_destroy(&x->mu);
+  }
+  if (!x->pipelined) {
+    rc = acc_decode(buf, len, &o->limits, on_object, x, shape, d);
+    if (!rc && x->prep_err)
+      rc = acc_diag_set(d, x->prep_err, "out of memory while importing");
+    if (!rc)
+      rc = push_chunk(x);
+    chunk_free(x->fill);
+    x->fill = NULL;
+  }
   if (rc)
     goto out_rollback;
   if (o->strict && counts->rejected) {
@@ -226,6 +526,7 @@ acc_rc acc_ingest(acc_store *s, const char *buf, size_t len,
     goto out_rollback;
   if (o->on_progress)
     o->on_progress(o->ctx, len, len, counts);
+  free(x);
   return ACC_OK;
 out_rollback:
   /* Document-level errors come from the structural pass, before any
@@ -235,5 +536,6 @@ out_rollback:
     counts->stored = 0;
     counts->duplicate = 0;
   }
+  free(x);
   return rc;
 }
