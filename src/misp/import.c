@@ -508,7 +508,11 @@ static acc_rc import_feed_file(acc_misp_importer *m, const char *path,
 
 /* ---- the pipeline: a worker maps feed files while the store writes ----- */
 
-#define PIPE_DEPTH 4
+/* The mapper may run ahead of the storing thread by up to a batch or so
+ * of mapped events, so that mapping the next batch overlaps storing this
+ * one; bounded by count and by bytes. */
+#define PIPE_DEPTH 4096
+#define PIPE_BYTES ((size_t)128 << 20)
 
 /* A message the worker met, replayed by the main thread in order. */
 typedef struct pmsg {
@@ -537,6 +541,7 @@ typedef struct mpipe {
   pthread_cond_t cv_put, cv_get;
   pitem *q[PIPE_DEPTH];
   size_t head, n;
+  size_t bytes; /* of the mapped documents queued */
   int stop;
   acc_misp_importer *w;
   pmsg *msgs;
@@ -595,7 +600,7 @@ static void put_item(mpipe *p, pitem *it) {
   p->msgs = NULL;
   p->n_msgs = p->cap_msgs = 0;
   pthread_mutex_lock(&p->mu);
-  while (p->n == PIPE_DEPTH && !p->stop)
+  while ((p->n == PIPE_DEPTH || (p->n && p->bytes >= PIPE_BYTES)) && !p->stop)
     pthread_cond_wait(&p->cv_put, &p->mu);
   if (p->stop && !it->end) {
     pthread_mutex_unlock(&p->mu);
@@ -604,6 +609,7 @@ static void put_item(mpipe *p, pitem *it) {
   }
   p->q[(p->head + p->n) % PIPE_DEPTH] = it;
   p->n++;
+  p->bytes += it->len;
   pthread_cond_signal(&p->cv_get);
   pthread_mutex_unlock(&p->mu);
 }
@@ -615,6 +621,7 @@ static pitem *get_item(mpipe *p) {
   pitem *it = p->q[p->head];
   p->head = (p->head + 1) % PIPE_DEPTH;
   p->n--;
+  p->bytes -= it->len;
   pthread_cond_signal(&p->cv_put);
   pthread_mutex_unlock(&p->mu);
   return it;
