@@ -216,6 +216,32 @@ const acc_cmd acc_commands[] = {
      "synth writes a synthetic feed (benchmarks).\n"
      "Exit status: 0 all mapped; 1 some attributes unmapped or refused;\n"
      "3 an input could not be read; 4 store error.\n"},
+    {"lists", acc_cmd_lists, "anonymiser and relay lists (Tor exits, VPNs...)",
+     "usage: accord lists import [--kind K] [--name NAME] [--format F]\n"
+     "                          [--valid-from D] [--valid-until D]\n"
+     "                          [--replace] FILE|- ...\n"
+     "       accord lists check IP [--at DATE]\n"
+     "       accord lists list\n"
+     "       accord lists remove NAME\n"
+     "Known anonymisers and relays, each entry a network valid over a\n"
+     "period, so that correlation answers flag them and \"was this IP a Tor\n"
+     "exit on date D?\" has an answer.\n"
+     "  --kind K        tor-exit, vpn, proxy, scanner or cdn (a CSV file may\n"
+     "                  give each row's kind in a type column instead)\n"
+     "  --name NAME     the list's name (default: the file name); importing\n"
+     "                  into an existing list adds to it\n"
+     "  --replace       drop the list's entries first\n"
+     "  --format F      tor-exit (ExitNode/Published/LastStatus/ExitAddress\n"
+     "                  records), plain (one IP, CIDR or range A-B a line;\n"
+     "                  also the Tor bulk exit list), csv (a header naming\n"
+     "                  the address and type columns, optionally valid_from\n"
+     "                  and valid_until), or auto (default: detected)\n"
+     "  --valid-from D, --valid-until D  the period every entry is valid\n"
+     "                  (YYYY-MM-DD or RFC 3339; default: what the file says,\n"
+     "                  else open)\n"
+     "  --at DATE       check: at that time (a date alone: any time that day;\n"
+     "                  default: now)\n"
+     "check exits 0 when the address is on a list, 1 when not.\n"},
     {"help", cmd_help, "show help for a command",
      "usage: accord help [COMMAND]\n"},
     {NULL, NULL, NULL, NULL},
