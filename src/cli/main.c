@@ -242,6 +242,35 @@ const acc_cmd acc_commands[] = {
      "  --at DATE       check: at that time (a date alone: any time that day;\n"
      "                  default: now)\n"
      "check exits 0 when the address is on a list, 1 when not.\n"},
+    {"correlate", acc_cmd_correlate, "objects sharing values (IPs, domains, hashes...)",
+     "usage: accord correlate [--as USER] [--json] [--limit N] [--at DATE]\n"
+     "                        [--common N] VALUE|ID\n"
+     "       accord correlate --rebuild | --stats | --set-common N\n"
+     "Which stored objects, reports, sightings and partners mention the\n"
+     "same values as VALUE (an IP address or network, domain, URL, e-mail,\n"
+     "hash, MAC, ASN, or KIND:VALUE: sha256:..., mutex:..., regkey:...,\n"
+     "account:..., x509-serial:...) or as the object ID (its values and\n"
+     "those of the SCOs, observed-data and indicators it names).  Values are\n"
+     "normalised; an IP also meets the networks containing it, a network\n"
+     "the addresses inside it.  Answers are grouped by value, with sources,\n"
+     "first and last seen, TLP, and flags: common (more than N sources),\n"
+     "tor-exit, vpn, proxy, scanner, cdn (see accord lists).  Only what the\n"
+     "reader may see counts, and objects named are audited as released.\n"
+     "  --as USER       answer for USER under the sharing policy (default:\n"
+     "                  the operator, who sees everything)\n"
+     "  --limit N       objects named per value (default 50)\n"
+     "  --at DATE       list flags at that date (default: when each value\n"
+     "                  was seen)\n"
+     "  --common N      sources above which a value is common (default: the\n"
+     "                  store's setting, 20 unless --set-common)\n"
+     "  --rebuild       rebuild the whole index from the stored objects\n"
+     "  --stats         size of the index\n"
+     "  --set-common N  store the common threshold\n"
+     "Exit status: 0 something shares a value; 1 nothing does (or ID not\n"
+     "found); 2 a value that cannot be read.\n"},
+    {"index", acc_cmd_correlate, "rebuild or measure the correlation index",
+     "usage: accord index rebuild | stats\n"
+     "Same as accord correlate --rebuild / --stats.\n"},
     {"help", cmd_help, "show help for a command",
      "usage: accord help [COMMAND]\n"},
     {NULL, NULL, NULL, NULL},

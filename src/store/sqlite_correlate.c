@@ -848,6 +848,10 @@ acc_rc acc_sqc_bulk(acc_store *s, int on, acc_diag *d) {
   sqc *c = state(s);
   if (!c)
     return ACC_ENOMEM;
+  if (on < 0) {
+    bulk_free(c);
+    return ACC_OK;
+  }
   if (on) {
     bulk_free(c);
     c->bulk = 1;

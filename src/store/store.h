@@ -247,8 +247,9 @@ typedef struct acc_store_ops {
                        const acc_corr_val *vals, size_t n, acc_diag *d);
   /* Empty the index (inside a write transaction), for a rebuild. */
   acc_rc (*corr_reset)(acc_store *s, acc_diag *d);
-  /* Bulk mode for a rebuild: corr_index collects in memory and
-   * corr_bulk(s, 0) writes everything sorted. */
+  /* Bulk mode for a rebuild: after corr_bulk(s, 1) corr_index collects
+   * in memory; corr_bulk(s, 0) writes everything sorted, corr_bulk(s, -1)
+   * drops it. */
   acc_rc (*corr_bulk)(acc_store *s, int on, acc_diag *d);
   /* The stored value equal to v (ACC_ENOTFOUND when none). */
   acc_rc (*corr_find)(acc_store *s, const acc_corr_val *v, int64_t *vid,
