@@ -703,6 +703,27 @@ static json_t *jtime(int64_t us) {
   return json_string(ts);
 }
 
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A JSON array of strings, sorted (answers list sources in name order). */
+static json_t *sorted_strings(json_t *arr) {
+  size_t n = json_array_size(arr);
+  const char **v = malloc((n ? n : 1) * sizeof *v);
+  json_t *out = json_array();
+  if (v && out) {
+    for (size_t i = 0; i < n; i++)
+      v[i] = json_string_value(json_array_get(arr, i));
+    qsort(v, n, sizeof *v, cmp_str);
+    for (size_t i = 0; i < n; i++)
+      json_array_append_new(out, json_string(v[i]));
+  }
+  free(v);
+  json_decref(arr);
+  return out;
+}
+
 static int cmp_hit_recent(const void *a, const void *b) {
   const hit *x = a, *y = b;
   return x->seq > y->seq ? -1 : x->seq < y->seq;
@@ -850,7 +871,7 @@ static acc_rc answer(query *q, const char *what, const char *self_id,
                            relation_name(g->relation), "queried", g->from);
     json_object_set_new(gv, "occurrences", json_integer((json_int_t)g->n_hits));
     json_object_set_new(gv, "n_sources", json_integer((json_int_t)n_src));
-    json_object_set_new(gv, "sources", srcs);
+    json_object_set_new(gv, "sources", sorted_strings(srcs));
     json_object_set_new(gv, "first_seen", g->n_hits ? jtime(first)
                                                     : json_null());
     json_object_set_new(gv, "last_seen", g->n_hits ? jtime(last)
@@ -871,7 +892,7 @@ static acc_rc answer(query *q, const char *what, const char *self_id,
     json_object_set_new(top, "id", json_string(self_id));
   json_object_set_new(top, "common_sources", json_integer(common));
   json_object_set_new(top, "values_matched", json_integer((json_int_t)n_matched));
-  json_object_set_new(top, "sources", all_sources);
+  json_object_set_new(top, "sources", sorted_strings(all_sources));
   json_object_set_new(top, "values", values);
   values = NULL;
   if (!rc) {
