@@ -131,6 +131,10 @@ typedef struct query {
   int64_t *org_oid;
   char **org_name;
   size_t n_orgs;
+  acc_guard_view *view; /* the reader's decisions */
+  int64_t dflt_cid[16];   /* collections' default TLP, cached */
+  int dflt_tlp[16];
+  size_t n_dflt;
   /* postings collected for one value */
   acc_corr_posting *posts;
   size_t n_posts, cap_posts;
@@ -195,13 +199,21 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
 static int effective_tlp(query *q, const acc_corr_cls *c) {
   if (c->tlp >= 0)
     return c->tlp;
+  for (size_t i = 0; i < q->n_dflt; i++)
+    if (q->dflt_cid[i] == c->collection)
+      return q->dflt_tlp[i];
   acc_collection coll;
   acc_diag d;
-  if (q->s->ops->coll_by_cid(q->s, c->collection, &coll, &d) ||
-      !coll.default_marking[0])
-    return ACC_TLP_AMBER;
-  acc_tlp t = acc_tlp_of_marking(coll.default_marking);
-  return t == ACC_TLP_NONE ? ACC_TLP_AMBER : (int)t;
+  int t = ACC_TLP_AMBER;
+  if (!q->s->ops->coll_by_cid(q->s, c->collection, &coll, &d) &&
+      coll.default_marking[0]) {
+    acc_tlp m = acc_tlp_of_marking(coll.default_marking);
+    t = m == ACC_TLP_NONE ? ACC_TLP_AMBER : (int)m;
+  }
+  size_t slot = q->n_dflt < 16 ? q->n_dflt++ : (size_t)c->collection % 16;
+  q->dflt_cid[slot] = c->collection;
+  q->dflt_tlp[slot] = t;
+  return t;
 }
 
 /* Decide a class for this reader (cached). */
@@ -262,7 +274,7 @@ static acc_rc class_info(query *q, int64_t cls, cls_info **out) {
     r.origin_oid = c.origin_oid;
     r.origin_uid = c.origin_uid;
     r.created_us = r.modified_us = ACC_TIME_NONE;
-    ci.visible = acc_guard_visible(q->s, q->rd->who, &r);
+    ci.visible = acc_guard_view_visible(q->view, &r);
     ci.tlp = effective_tlp(q, &c);
     fd->h = h;
     fd->visible = ci.visible;
@@ -910,6 +922,7 @@ out:
 }
 
 static void query_free(query *q) {
+  acc_guard_view_free(q->view);
   free(q->cls);
   for (size_t i = 0; i < q->n_sources; i++)
     free(q->sources[i]);
@@ -954,6 +967,8 @@ static acc_rc query_init(query *q, acc_store *s, const acc_reader *rd,
   if (!rd || !rd->who || !rd->audit || !rd->path)
     return acc_diag_set(d, ACC_EINVAL,
                         "a read needs a principal, a path and an audit log");
+  if (acc_guard_view_new(s, rd->who, &q->view))
+    return acc_diag_set(d, ACC_ENOMEM, "deciding for the reader");
   acc_diag ignore;
   if (s->ops->org_list(s, on_org, q, &ignore))
     return acc_diag_set(d, ACC_ENOMEM, "reading organisations");
