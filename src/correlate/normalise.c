@@ -253,6 +253,12 @@ static acc_rc domain_into(const char *s, size_t n, char *out, size_t size) {
     memcpy(out, puny, pn);
     out[pn] = '\0';
     lower_ascii(out);
+    /* the same rules as an ASCII name (idn2 passes '/' and the like) */
+    for (size_t i = 0; i < pn && !rc; i++)
+      if (!domain_char((unsigned char)out[i]))
+        rc = ACC_EINVAL;
+    if (!rc && (out[0] == '.' || strstr(out, "..")))
+      rc = ACC_EINVAL;
   }
   idn2_free(puny);
   return rc;
@@ -301,7 +307,8 @@ static acc_rc put_escaped(acc_buf *b, const char *s) {
   return rc;
 }
 
-static acc_rc norm_url(const char *s, size_t n, acc_cval *out) {
+static acc_rc norm_url_once(const char *s, size_t n, acc_cval *out,
+                            int *host_changed) {
   trim(&s, &n);
   if (!n || n >= ACC_CVAL_MAX || has_nul(s, n))
     return ACC_EINVAL;
@@ -353,6 +360,7 @@ static acc_rc norm_url(const char *s, size_t n, acc_cval *out) {
     }
     if (domain_into(dec, dn, hbuf, sizeof hbuf))
       goto out;
+    *host_changed = strcmp(hbuf, host) != 0;
   }
   if (acc_buf_printf(&b, "%s://", scheme))
     goto out;
@@ -381,6 +389,27 @@ out:
   curl_free(path);
   curl_free(query);
   curl_url_cleanup(u);
+  return rc;
+}
+
+/* A host curl handed back that we changed (final dot, %-escapes, IDN)
+ * may read differently once parsed again ("1." is a name, "1" an IPv4
+ * address): normalise until the text is stable. */
+static acc_rc norm_url(const char *s, size_t n, acc_cval *out) {
+  int changed = 0;
+  acc_rc rc = norm_url_once(s, n, out, &changed);
+  changed = 1; /* curl reads some hosts differently once written out */
+  for (int i = 0; !rc && changed && i < 3; i++) {
+    acc_cval again;
+    changed = 0;
+    rc = norm_url_once(out->text, strlen(out->text), &again, &changed);
+    if (!rc) {
+      if (!strcmp(again.text, out->text))
+        break;
+      *out = again;
+      out->v.text = out->text;
+    }
+  }
   return rc;
 }
 
@@ -453,7 +482,7 @@ void acc_corr_hash_algo(const char *name, char out[32]) {
   }
   out[k] = '\0';
   /* SHA3-256 and friends keep their dash, so "sha3256" is not ambiguous */
-  if (strncmp(out, "sha3", 4) == 0 && k > 4 && k < 30) {
+  if (k == 7 && strncmp(out, "sha3", 4) == 0) { /* not sha384 */
     memmove(out + 5, out + 4, k - 4 + 1);
     out[4] = '-';
   }
@@ -583,6 +612,8 @@ static acc_rc norm_regkey(const char *s, size_t n, acc_cval *out) {
   size_t k = 0;
   if (has_nul(s, n))
     return ACC_EINVAL;
+  while (n && (s[n - 1] == '\\' || isspace((unsigned char)s[n - 1])))
+    n--;
   size_t first = 0;
   while (first < n && s[first] != '\\')
     first++;
@@ -603,7 +634,7 @@ static acc_rc norm_regkey(const char *s, size_t n, acc_cval *out) {
       return ACC_EINVAL;
     buf[k++] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
   }
-  while (k && buf[k - 1] == '\\')
+  while (k && (buf[k - 1] == '\\' || isspace((unsigned char)buf[k - 1])))
     k--;
   return set_text(out, ACC_CK_REGKEY, buf, k);
 }
