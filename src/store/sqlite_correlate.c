@@ -5,10 +5,12 @@
  * Layout, chosen for size (the index must stay far below MISP's pairwise
  * correlation table):
  *   corr_values(vid INTEGER PRIMARY KEY, kind, text)   one row per value;
- *     vid is the value itself for IPv4 (1<<56 | address<<8 | prefix), so
- *     containment is a range scan on the primary key, and a 62-bit SipHash
- *     of (kind, text) for everything else, with linear probing over a
- *     window of PROBE ids for the (rare) collisions — no second index.
+ *     vid is the value itself for IPv4 (1<<40 | address<<8 | prefix; the
+ *     text is left empty, the id says it all), so containment is a range
+ *     scan on the primary key, and a SipHash of (kind, text) in
+ *     [2^41, 2^47) for everything else, with linear probing over a window
+ *     of PROBE ids for collisions — no second index.  Every id fits in 6
+ *     bytes, as SQLite stores integers, and in the docs' blobs.
  *   corr_postings(vid, cls, seq, t, dt) WITHOUT ROWID   integers only.
  *   corr_docs(seq, cls, t, dt, live, vids)   per indexed version: its value
  *     ids packed in a blob, so postings can be removed and restored
@@ -27,9 +29,11 @@
 #include "util/time.h"
 
 #define PROBE 8
-#define V4_BASE ((int64_t)1 << 56)
-#define HASH_BASE ((int64_t)1 << 62)
-#define CLS_CACHE 256
+#define V4_BASE ((int64_t)1 << 40)
+#define HASH_BASE ((int64_t)1 << 41)
+#define HASH_SPAN (((int64_t)1 << 47) - HASH_BASE - PROBE)
+#define VID_BYTES 6
+#define CLS_CACHE 4096
 
 enum {
   S_ROW,
@@ -131,7 +135,7 @@ static const char *const sql_text[N_STMT] = {
 
 /* A class cached by its facts. */
 typedef struct cls_slot {
-  uint64_t h;
+  uint64_t h, h2; /* two independent hashes of the facts */
   int64_t cls;
 } cls_slot;
 
@@ -264,7 +268,7 @@ static int64_t hash_vid(int kind, const char *text) {
     if (p != buf)
       free(p);
   }
-  return HASH_BASE | (int64_t)(h & (((uint64_t)1 << 62) - 1 - PROBE));
+  return HASH_BASE + (int64_t)(h % (uint64_t)HASH_SPAN);
 }
 
 /* ---- bulk value table ---- */
@@ -378,7 +382,8 @@ static acc_rc try_add(acc_store *s, const acc_corr_val *v, int64_t id,
     return ACC_ESTORE;
   sqlite3_bind_int64(st, 1, id);
   sqlite3_bind_int(st, 2, v->kind);
-  sqlite3_bind_text(st, 3, v->text, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, v->kind == ACC_CK_IPV4 ? "" : v->text, -1,
+                    SQLITE_STATIC);
   if (sqlite3_step(st) != SQLITE_DONE)
     return db_err(s, d, "adding a value");
   sqlite3_reset(st);
@@ -478,31 +483,27 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
   return h;
 }
 
-/* The class of the version whose row st (S_ROW) is on. */
-static acc_rc class_of_row(acc_store *s, sqlite3_stmt *row, int64_t *cls,
-                           acc_diag *d) {
+/* The class of a version with these facts. */
+static acc_rc class_of(acc_store *s, const int64_t ints[5],
+                       const char *const txt[3], int64_t *cls, acc_diag *d) {
   sqc *c = state(s);
-  uint64_t h = 0xcbf29ce484222325ULL;
-  int64_t ints[5];
+  uint64_t h = 0xcbf29ce484222325ULL, h2 = 0x84222325cbf29ce4ULL;
   for (int i = 0; i < 5; i++) {
-    ints[i] = sqlite3_column_int64(row, i);
     h = fnv(h, &ints[i], sizeof ints[i]);
+    h2 = fnv(h2 ^ 0x5bd1e995, &ints[i], sizeof ints[i]);
   }
-  const char *txt[3];
   for (int i = 0; i < 3; i++) {
-    txt[i] = (const char *)sqlite3_column_text(row, 5 + i);
-    if (!txt[i])
-      txt[i] = "";
     h = fnv(h, txt[i], strlen(txt[i]) + 1);
+    h2 = fnv(h2 ^ 0x5bd1e995, txt[i], strlen(txt[i]) + 1);
   }
   if (!h)
     h = 1;
   cls_slot *slot = &c->cls_cache[h % CLS_CACHE];
-  if (slot->h == h) {
+  if (slot->h == h && slot->h2 == h2) {
     *cls = slot->cls;
     return ACC_OK;
   }
-  /* The strings belong to row: bind copies. */
+  /* The strings may belong to a statement: bind copies. */
   for (int pass = 0; pass < 2; pass++) {
     sqlite3_stmt *st = stmt(s, pass ? S_CLS_ADD : S_CLS_FIND, d);
     if (!st)
@@ -526,8 +527,17 @@ static acc_rc class_of_row(acc_store *s, sqlite3_stmt *row, int64_t *cls,
       return db_err(s, d, "sharing classes");
   }
   slot->h = h;
+  slot->h2 = h2;
   slot->cls = *cls;
   return ACC_OK;
+}
+
+/* A rollback may take back classes this handle added (and their ids be
+ * given to other facts later): forget the cache. */
+void acc_sqc_rolled_back(acc_store *s) {
+  sqc *c = *acc_sq_corr(s);
+  if (c)
+    memset(c->cls_cache, 0, sizeof c->cls_cache);
 }
 
 acc_rc acc_sqc_cls(acc_store *s, int64_t cls, acc_corr_cls *out, acc_diag *d) {
@@ -601,7 +611,7 @@ static acc_rc post_add(acc_store *s, int64_t vid, int64_t cls, int64_t seq,
 }
 
 static void put_vid(unsigned char *p, int64_t v) {
-  for (int i = 7; i >= 0; i--) {
+  for (int i = VID_BYTES - 1; i >= 0; i--) {
     p[i] = (unsigned char)(v & 0xff);
     v = (int64_t)((uint64_t)v >> 8);
   }
@@ -609,7 +619,7 @@ static void put_vid(unsigned char *p, int64_t v) {
 
 static int64_t get_vid(const unsigned char *p) {
   uint64_t v = 0;
-  for (int i = 0; i < 8; i++)
+  for (int i = 0; i < VID_BYTES; i++)
     v = v << 8 | p[i];
   return (int64_t)v;
 }
@@ -639,14 +649,14 @@ static acc_rc doc_set_live(acc_store *s, int64_t seq, int live, int drop,
   int was = sqlite3_column_int(st, 3);
   size_t nb = (size_t)sqlite3_column_bytes(st, 4);
   const unsigned char *blob = sqlite3_column_blob(st, 4);
-  size_t n = nb / 8;
+  size_t n = nb / VID_BYTES;
   int64_t *vids = n ? malloc(n * sizeof *vids) : NULL;
   if (n && !vids) {
     sqlite3_reset(st);
     return ACC_ENOMEM;
   }
   for (size_t i = 0; i < n; i++)
-    vids[i] = get_vid(blob + 8 * i);
+    vids[i] = get_vid(blob + VID_BYTES * i);
   sqlite3_reset(st);
   acc_rc rc = ACC_OK;
   if (was != live) {
@@ -728,23 +738,39 @@ acc_rc acc_sqc_index(acc_store *s, const acc_corr_doc *doc,
     return rc;
   if (!n)
     return ACC_OK;
-  sqlite3_stmt *row = stmt(s, S_ROW, d);
-  if (!row)
-    return ACC_ESTORE;
-  sqlite3_bind_int64(row, 1, seq);
-  int step = sqlite3_step(row);
-  if (step != SQLITE_ROW) {
-    sqlite3_reset(row);
-    return step == SQLITE_DONE
-               ? acc_diag_set(d, ACC_ENOTFOUND, "no version %lld to index",
-                              (long long)seq)
-               : db_err(s, d, "reading a version");
-  }
   int64_t cls = 0;
-  rc = class_of_row(s, row, &cls, d);
-  int live = sqlite3_column_int(row, 10) ||
-             (sqlite3_column_int(row, 8) && !sqlite3_column_int(row, 9));
-  sqlite3_reset(row);
+  int live;
+  const acc_sq_facts *lf = doc->seq ? NULL : acc_sq_last_facts(s);
+  if (lf) {
+    rc = class_of(s, lf->ints, lf->txt, &cls, d);
+    live = lf->live;
+  } else {
+    sqlite3_stmt *row = stmt(s, S_ROW, d);
+    if (!row)
+      return ACC_ESTORE;
+    sqlite3_bind_int64(row, 1, seq);
+    int step = sqlite3_step(row);
+    if (step != SQLITE_ROW) {
+      sqlite3_reset(row);
+      return step == SQLITE_DONE
+                 ? acc_diag_set(d, ACC_ENOTFOUND, "no version %lld to index",
+                                (long long)seq)
+                 : db_err(s, d, "reading a version");
+    }
+    int64_t ints[5];
+    const char *txt[3];
+    for (int i = 0; i < 5; i++)
+      ints[i] = sqlite3_column_int64(row, i);
+    for (int i = 0; i < 3; i++) {
+      txt[i] = (const char *)sqlite3_column_text(row, 5 + i);
+      if (!txt[i])
+        txt[i] = "";
+    }
+    rc = class_of(s, ints, txt, &cls, d);
+    live = sqlite3_column_int(row, 10) ||
+           (sqlite3_column_int(row, 8) && !sqlite3_column_int(row, 9));
+    sqlite3_reset(row);
+  }
   if (rc)
     return rc;
   int64_t *vids = malloc(n * sizeof *vids);
@@ -770,11 +796,11 @@ acc_rc acc_sqc_index(acc_store *s, const acc_corr_doc *doc,
   int64_t dt = doc->t_end_us > doc->t_us && doc->t_us != ACC_TIME_NONE
                    ? secs(doc->t_end_us) - t
                    : 0;
-  unsigned char *blob = rc ? NULL : malloc(m * 8);
+  unsigned char *blob = rc ? NULL : malloc(m * VID_BYTES + 1);
   if (!rc && !blob)
     rc = ACC_ENOMEM;
   for (size_t i = 0; !rc && i < m; i++)
-    put_vid(blob + 8 * i, vids[i]);
+    put_vid(blob + VID_BYTES * i, vids[i]);
   if (!rc) {
     sqlite3_stmt *st = stmt(s, S_DOC_ADD, d);
     if (!st) {
@@ -785,7 +811,7 @@ acc_rc acc_sqc_index(acc_store *s, const acc_corr_doc *doc,
       sqlite3_bind_int64(st, 3, t);
       sqlite3_bind_int64(st, 4, dt);
       sqlite3_bind_int(st, 5, live);
-      sqlite3_bind_blob(st, 6, blob, (int)(m * 8), SQLITE_STATIC);
+      sqlite3_bind_blob(st, 6, blob, (int)(m * VID_BYTES), SQLITE_STATIC);
       if (sqlite3_step(st) != SQLITE_DONE)
         rc = db_err(s, d, "adding an indexed version");
       sqlite3_reset(st);
@@ -803,18 +829,18 @@ acc_rc acc_sqc_reset(acc_store *s, acc_diag *d) {
   if (sqlite3_exec(acc_sq_db(s),
                    "DELETE FROM corr_postings; DELETE FROM corr_docs;"
                    " DELETE FROM corr_values; DELETE FROM corr_net6;"
-                   " DELETE FROM corr_plens; DELETE FROM corr_cls;",
+                   " DELETE FROM corr_plens;",
                    NULL, NULL, &msg) != SQLITE_OK) {
     acc_rc rc = acc_diag_set(d, ACC_ESTORE, "store %s: emptying the index: %s",
                              acc_sq_path(s), msg ? msg : "?");
     sqlite3_free(msg);
     return rc;
   }
+  /* classes are kept: they are immutable sets of facts, and other handles
+   * may hold their ids */
   sqc *c = state(s);
-  if (c) {
-    memset(c->cls_cache, 0, sizeof c->cls_cache);
+  if (c)
     c->local_changes++;
-  }
   return ACC_OK;
 }
 
@@ -850,7 +876,8 @@ static acc_rc bulk_flush(acc_store *s, acc_diag *d) {
     const char *text = c->texts + c->vals[i].off;
     sqlite3_bind_int64(st, 1, c->vals[i].vid);
     sqlite3_bind_int(st, 2, c->vals[i].kind);
-    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, c->vals[i].kind == ACC_CK_IPV4 ? "" : text, -1,
+                      SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
       rc = db_err(s, d, "adding a value");
     sqlite3_reset(st);
@@ -901,6 +928,7 @@ static acc_rc value_rows(acc_store *s, sqlite3_stmt *st, acc_corr_value_cb cb,
                         .text = (const char *)sqlite3_column_text(st, 2)};
     if (!v.text)
       v.text = "";
+    char v4[24];
     if (v.kind == ACC_CK_IPV4) {
       uint64_t a = (uint64_t)v.vid >> 8;
       v.net[0] = (uint8_t)(a >> 24);
@@ -908,6 +936,11 @@ static acc_rc value_rows(acc_store *s, sqlite3_stmt *st, acc_corr_value_cb cb,
       v.net[2] = (uint8_t)(a >> 8);
       v.net[3] = (uint8_t)a;
       v.plen = (uint8_t)(v.vid & 255);
+      int k = snprintf(v4, sizeof v4, "%u.%u.%u.%u", v.net[0], v.net[1],
+                       v.net[2], v.net[3]);
+      if (v.plen < 32 && k > 0)
+        snprintf(v4 + k, sizeof v4 - (size_t)k, "/%u", v.plen);
+      v.text = v4;
     }
     if (n)
       (*n)++;
