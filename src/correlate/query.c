@@ -334,6 +334,7 @@ typedef struct released {
 
 typedef struct fetch_ctx {
   const i64set *want;
+  int full; /* the whole content is needed (else only its name) */
   released *out;
   size_t n, cap;
   acc_rc rc;
@@ -353,7 +354,11 @@ static int on_released(void *ctx, const acc_record *r) {
     f->out = p;
     f->cap = ncap;
   }
-  json_t *j = json_loadb(r->raw, r->raw_len, 0, NULL);
+  /* naming an object needs its name only: objects without one (SCOs,
+   * observed-data, sightings) are not parsed at all */
+  json_t *j = f->full || memmem(r->raw, r->raw_len, "\"name\"", 6)
+                  ? json_loadb(r->raw, r->raw_len, 0, NULL)
+                  : json_object();
   if (!j)
     return 0;
   f->out[f->n].seq = r->seq;
@@ -370,8 +375,8 @@ static int cmp_released(const void *a, const void *b) {
 /* Read the versions in seqs (sorted, unique) through the guard, with ids
  * already known (rows).  Returns what was released, sorted by seq. */
 static acc_rc fetch(query *q, const i64set *seqs, const rowinfo *rows,
-                    released **out, size_t *n_out) {
-  fetch_ctx f = {.want = seqs};
+                    int full, released **out, size_t *n_out) {
+  fetch_ctx f = {.want = seqs, .full = full};
   acc_rc rc = ACC_OK;
   for (size_t i = 0; i < seqs->n && !rc;) {
     acc_query aq;
@@ -439,7 +444,7 @@ static acc_rc granular_ok(query *q, int64_t seq, int kind, const char *text,
       released *rel = NULL;
       size_t nrel = 0;
       if (!rc)
-        rc = fetch(q, &one, &ri, &rel, &nrel);
+        rc = fetch(q, &one, &ri, 1, &rel, &nrel);
       free(one.v);
       if (rc)
         return rc;
@@ -813,7 +818,7 @@ static acc_rc answer(query *q, const char *what, const char *self_id,
   for (size_t i = 0; i < listed.n; i++)
     if (row_of(q, listed.v[i], &rows[i]))
       rows[i].seq = 0;
-  if ((rc = fetch(q, &listed, rows, &rel, &n_rel)))
+  if ((rc = fetch(q, &listed, rows, 0, &rel, &n_rel)))
     goto out;
   json_t *all_sources = json_array();
   memset(seen, 0, seen_n);
