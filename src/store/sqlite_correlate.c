@@ -67,6 +67,8 @@ enum {
   S_LIST_PLEN_NEXT,
   S_LIST_MATCH,
   S_DATA_VERSION,
+  S_AGG,
+  S_RECENT,
   N_STMT
 };
 
@@ -131,6 +133,10 @@ static const char *const sql_text[N_STMT] = {
                      " e.valid_from <= ?5 AND e.valid_until >= ?4"
                      " ORDER BY l.name, e.valid_from",
     [S_DATA_VERSION] = "PRAGMA data_version",
+    [S_AGG] = "SELECT cls, count(*), min(t), max(t + dt), max(seq)"
+              " FROM corr_postings WHERE vid = ?1 GROUP BY cls",
+    [S_RECENT] = "SELECT seq, t, dt FROM corr_postings WHERE vid = ?1 AND"
+                 " cls = ?2 ORDER BY seq DESC LIMIT ?3",
 };
 
 /* A class cached by its facts. */
@@ -573,6 +579,41 @@ acc_rc acc_sqc_cls(acc_store *s, int64_t cls, acc_corr_cls *out, acc_diag *d) {
   return rc;
 }
 
+acc_rc acc_sqc_cls_all(acc_store *s, acc_corr_cls_cb cb, void *ctx,
+                       acc_diag *d) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(acc_sq_db(s),
+                         "SELECT cls, collection, tlp, granular_tlp,"
+                         " origin_oid, origin_uid, share_orgs, share_users,"
+                         " created_by_ref FROM corr_cls",
+                         -1, &st, NULL) != SQLITE_OK)
+    return db_err(s, d, "preparing a query");
+  int step;
+  acc_rc rc = ACC_OK;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    acc_corr_cls c = {.cls = sqlite3_column_int64(st, 0),
+                      .collection = sqlite3_column_int64(st, 1),
+                      .tlp = sqlite3_column_int(st, 2),
+                      .granular_tlp = sqlite3_column_int(st, 3),
+                      .origin_oid = sqlite3_column_int64(st, 4),
+                      .origin_uid = sqlite3_column_int64(st, 5)};
+    char **dst[3] = {&c.share_orgs, &c.share_users, &c.created_by_ref};
+    for (int i = 0; i < 3; i++) {
+      const char *t = (const char *)sqlite3_column_text(st, 6 + i);
+      *dst[i] = t && *t ? (char *)t : NULL;
+    }
+    int stop = cb(ctx, &c);
+    if (stop) {
+      rc = (acc_rc)stop;
+      break;
+    }
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = db_err(s, d, "reading sharing classes");
+  sqlite3_finalize(st);
+  return rc;
+}
+
 /* ---- postings ---- */
 
 static int64_t secs(int64_t us) {
@@ -868,7 +909,8 @@ static acc_rc bulk_flush(acc_store *s, acc_diag *d) {
   for (size_t i = 0; i < c->cap_vals; i++)
     if (c->vals[i].vid)
       c->vals[m++] = c->vals[i];
-  qsort(c->vals, m, sizeof *c->vals, cmp_val);
+  if (m)
+    qsort(c->vals, m, sizeof *c->vals, cmp_val);
   for (size_t i = 0; i < m && !rc; i++) {
     sqlite3_stmt *st = stmt(s, S_VAL_ADD, d);
     if (!st)
@@ -889,7 +931,8 @@ static acc_rc bulk_flush(acc_store *s, acc_diag *d) {
       rc = net_rows(s, &v, c->vals[i].vid, d);
     }
   }
-  qsort(c->posts, c->n_posts, sizeof *c->posts, cmp_post);
+  if (c->n_posts)
+    qsort(c->posts, c->n_posts, sizeof *c->posts, cmp_post);
   for (size_t i = 0; i < c->n_posts && !rc; i++) {
     bulk_post *p = &c->posts[i];
     rc = post_add(s, p->vid, p->cls, p->seq, p->t, p->dt, d);
@@ -984,6 +1027,80 @@ acc_rc acc_sqc_postings(acc_store *s, int64_t vid, acc_corr_posting_cb cb,
                           .seq = sqlite3_column_int64(st, 1),
                           .t_us = t * 1000000,
                           .t_end_us = (t + sqlite3_column_int64(st, 3)) *
+                                      1000000};
+    int stop = cb(ctx, &p);
+    if (stop) {
+      rc = (acc_rc)stop;
+      break;
+    }
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = db_err(s, d, "reading postings");
+  sqlite3_reset(st);
+  return rc;
+}
+
+acc_rc acc_sqc_agg(acc_store *s, int64_t vid, acc_corr_agg_cb cb, void *ctx,
+                   acc_diag *d) {
+  sqlite3_stmt *st = stmt(s, S_AGG, d);
+  if (!st)
+    return ACC_ESTORE;
+  sqlite3_bind_int64(st, 1, vid);
+  int step;
+  acc_rc rc = ACC_OK;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    acc_corr_agg a = {.cls = sqlite3_column_int64(st, 0),
+                      .n = sqlite3_column_int64(st, 1),
+                      .t_min_us = sqlite3_column_int64(st, 2) * 1000000,
+                      .t_max_us = sqlite3_column_int64(st, 3) * 1000000,
+                      .seq_max = sqlite3_column_int64(st, 4)};
+    int stop = cb(ctx, &a);
+    if (stop) {
+      rc = (acc_rc)stop;
+      break;
+    }
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = db_err(s, d, "reading postings");
+  sqlite3_reset(st);
+  return rc;
+}
+
+acc_rc acc_sqc_doc_cls(acc_store *s, int64_t seq, int64_t *cls,
+                       acc_diag *d) {
+  sqlite3_stmt *st = stmt(s, S_DOC_GET, d);
+  if (!st)
+    return ACC_ESTORE;
+  sqlite3_bind_int64(st, 1, seq);
+  int step = sqlite3_step(st);
+  acc_rc rc = ACC_OK;
+  if (step == SQLITE_ROW && sqlite3_column_int(st, 3))
+    *cls = sqlite3_column_int64(st, 0);
+  else if (step == SQLITE_ROW || step == SQLITE_DONE)
+    rc = ACC_ENOTFOUND;
+  else
+    rc = db_err(s, d, "reading indexed versions");
+  sqlite3_reset(st);
+  return rc;
+}
+
+acc_rc acc_sqc_recent(acc_store *s, int64_t vid, int64_t cls, size_t limit,
+                      acc_corr_posting_cb cb, void *ctx, acc_diag *d) {
+  sqlite3_stmt *st = stmt(s, S_RECENT, d);
+  if (!st)
+    return ACC_ESTORE;
+  sqlite3_bind_int64(st, 1, vid);
+  sqlite3_bind_int64(st, 2, cls);
+  sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+  int step;
+  acc_rc rc = ACC_OK;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t t = sqlite3_column_int64(st, 1);
+    acc_corr_posting p = {.vid = vid,
+                          .cls = cls,
+                          .seq = sqlite3_column_int64(st, 0),
+                          .t_us = t * 1000000,
+                          .t_end_us = (t + sqlite3_column_int64(st, 2)) *
                                       1000000};
     int stop = cb(ctx, &p);
     if (stop) {

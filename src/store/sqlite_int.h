@@ -57,6 +57,13 @@ acc_rc acc_sqc_nets(acc_store *s, const acc_corr_val *v,
                     acc_corr_net_mode mode, acc_corr_value_cb cb, void *ctx,
                     acc_diag *d);
 acc_rc acc_sqc_stats(acc_store *s, acc_corr_stats *out, acc_diag *d);
+acc_rc acc_sqc_cls_all(acc_store *s, acc_corr_cls_cb cb, void *ctx,
+                       acc_diag *d);
+acc_rc acc_sqc_agg(acc_store *s, int64_t vid, acc_corr_agg_cb cb, void *ctx,
+                   acc_diag *d);
+acc_rc acc_sqc_doc_cls(acc_store *s, int64_t seq, int64_t *cls, acc_diag *d);
+acc_rc acc_sqc_recent(acc_store *s, int64_t vid, int64_t cls, size_t limit,
+                      acc_corr_posting_cb cb, void *ctx, acc_diag *d);
 acc_rc acc_sqc_list_put(acc_store *s, acc_list_info *l, int replace,
                         acc_diag *d);
 acc_rc acc_sqc_list_entry_add(acc_store *s, int64_t lid,
