@@ -168,6 +168,7 @@ typedef struct group {
   size_t occ;    /* visible occurrences */
   int64_t first, last;
   int tlp;
+  size_t listed_max; /* objects named */
   int *srcs;     /* distinct visible sources */
   size_t n_srcs, cap_srcs;
 } group;
@@ -195,6 +196,7 @@ typedef struct query {
   size_t n_orgs;
   acc_guard_view *view; /* the reader's decisions */
   const i64set *vself;  /* versions asked about that hold the current value */
+  unsigned common;      /* sources above which a value is common */
   int *mark;            /* per source: the group that added it last */
   size_t n_mark;
   acc_corr_agg *aggs;   /* per-class sums of the current value */
@@ -619,6 +621,20 @@ static int cmp_hit_seq_desc(const void *a, const void *b) {
   return x->seq > y->seq ? -1 : x->seq < y->seq;
 }
 
+/* Objects named for a value: fewer for a common one (the count says how
+ * many more there are). */
+#define COMMON_LISTED 10
+static size_t listed_max(const query *q, const group *g) {
+  size_t n = g->summed ? g->n_srcs : 0;
+  if (!g->summed) {
+    /* sources of a value read one by one: an upper bound is enough */
+    n = g->n_hits;
+  }
+  if (q->common && n > q->common && q->o.max_objects > COMMON_LISTED)
+    return COMMON_LISTED;
+  return q->o.max_objects;
+}
+
 /* A value with many postings: summed per visible class (the store adds
  * them up), and only the most recent ones read one by one. */
 static acc_rc collect_summed(query *q, group *g, int64_t vid, int kind,
@@ -677,7 +693,7 @@ static acc_rc collect_summed(query *q, group *g, int64_t vid, int kind,
   /* the most recent postings lie in the classes with the most recent */
   if (n_vis)
     qsort(q->aggs, n_vis, sizeof *q->aggs, cmp_agg_recent);
-  size_t want = q->o.max_objects;
+  size_t want = listed_max(q, g);
   for (size_t k = 0; k < n_vis && k < want && !rc; k++) {
     cls_info *ci;
     if ((rc = class_info(q, q->aggs[k].cls, &ci)))
@@ -1067,7 +1083,13 @@ static acc_rc answer(query *q, const char *what, const char *self_id,
     group *g = &q->groups[gi];
     if (g->n_hits)
       qsort(g->hits, g->n_hits, sizeof *g->hits, cmp_hit_recent);
-    for (size_t i = 0; i < g->n_hits && i < q->o.max_objects && !rc; i++)
+    size_t lm = g->summed ? listed_max(q, g)
+                : (n_sources_of(q, g) > q->common && q->o.max_objects >
+                                                         COMMON_LISTED
+                       ? COMMON_LISTED
+                       : q->o.max_objects);
+    g->listed_max = lm;
+    for (size_t i = 0; i < g->n_hits && i < lm && !rc; i++)
       rc = i64_push(&listed, g->hits[i].seq);
   }
   if (rc)
@@ -1121,7 +1143,7 @@ static acc_rc answer(query *q, const char *what, const char *self_id,
     json_t *lists = list_flags(q, g, first, last, flags);
     json_t *objs = json_array();
     size_t shown = 0;
-    for (size_t i = 0; i < g->n_hits && i < q->o.max_objects; i++) {
+    for (size_t i = 0; i < g->n_hits && i < g->listed_max; i++) {
       hit *h = &g->hits[i];
       released key = {.seq = h->seq};
       released *r =
@@ -1248,6 +1270,7 @@ acc_rc acc_corr_query_values(acc_store *s, const acc_reader *rd,
   acc_rc rc = query_init(&q, s, rd, o, d);
   (void)self_id;
   unsigned common = q.o.common ? q.o.common : acc_corr_common_sources(s);
+  q.common = common;
   for (size_t i = 0; i < vs->n && i < q.o.max_values && !rc; i++)
     if (vs->v[i].v.kind != ACC_CK_REF)
       rc = correlate_value(&q, &vs->v[i], common);
@@ -1419,6 +1442,7 @@ static acc_rc corr_query(acc_store *s, const acc_reader *rd, const char *what,
       self.v = NULL;
       i64_sort_unique(&qq.self);
       unsigned common = qq.o.common ? qq.o.common : acc_corr_common_sources(s);
+      qq.common = common;
       i64set holders = {0};
       for (size_t i = 0, k = 0; i < m && k < qq.o.max_values && !rc;) {
         size_t j = i;
