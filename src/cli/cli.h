@@ -93,6 +93,8 @@ int acc_cmd_match(acc_cli *g, int argc, char **argv);
 int acc_cmd_audit(acc_cli *g, int argc, char **argv);
 int acc_cmd_misp(acc_cli *g, int argc, char **argv);
 int acc_cmd_sensor(acc_cli *g, int argc, char **argv);
+int acc_cmd_lists(acc_cli *g, int argc, char **argv);
+int acc_cmd_correlate(acc_cli *g, int argc, char **argv);
 
 extern const acc_cmd acc_commands[];
 

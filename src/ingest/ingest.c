@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "correlate/correlate.h"
 #include "policy/policy.h"
 #include "util/time.h"
 
@@ -36,6 +37,8 @@ typedef struct pitem {
   size_t raw_len;
   char *rewritten; /* owned: the object with import-time marking */
   acc_share_meta sm;
+  acc_corr_pending *corr; /* its values for the correlation index, taken
+                             out on the decoding side; NULL when none */
   /* P_REJECT and P_WARNING */
   acc_rc rc;
   char *id;  /* owned, or NULL */
@@ -84,6 +87,7 @@ static void item_free(pitem *it) {
   free(it->strs);
   free(it->rewritten);
   acc_share_meta_free(&it->sm);
+  acc_corr_pending_free(it->corr);
   free(it->id);
   free(it->msg);
   memset(it, 0, sizeof *it);
@@ -285,6 +289,21 @@ static acc_rc on_object(void *ctx, const acc_decoded *d) {
     prep_reject(x, d, obj.id, rc, vd.msg);
     return x->prep_err;
   }
+  /* Its values for the correlation index, taken out here so that the
+   * storing thread only writes them. */
+  acc_corr_pending *corr = NULL;
+  rc = acc_corr_prepare(d->json, &corr);
+  if (rc == ACC_ENOMEM) {
+    free(rewritten);
+    acc_share_meta_free(&sm);
+    x->prep_err = rc;
+    return rc;
+  }
+  if (rc) {
+    x->cur_index = d->index;
+    warn(x, "its observable values were not indexed for correlation (too "
+            "many values)");
+  }
   /* Copy what the store needs out of the JSON tree. */
   const char *src[4] = {obj.type, obj.id, obj.spec_version,
                         obj.created_by_ref};
@@ -299,6 +318,7 @@ static acc_rc on_object(void *ctx, const acc_decoded *d) {
     free(strs);
     free(rewritten);
     acc_share_meta_free(&sm);
+    acc_corr_pending_free(corr);
     return x->prep_err ? x->prep_err
                        : (x->store_rc ? x->store_rc : ACC_ESTORE);
   }
@@ -311,7 +331,8 @@ static acc_rc on_object(void *ctx, const acc_decoded *d) {
                 .raw = raw,
                 .raw_len = raw_len,
                 .rewritten = rewritten,
-                .sm = sm};
+                .sm = sm,
+                .corr = corr};
   const char **dst[4] = {&it->obj.type, &it->obj.id, &it->obj.spec_version,
                          &it->obj.created_by_ref};
   for (int i = 0; i < 4; i++) {
@@ -357,6 +378,10 @@ static acc_rc store_item(ingest_ctx *x, pitem *it) {
   rc = acc_store_put(
       x->s, x->o->collection ? x->o->collection : ACC_DEFAULT_COLLECTION,
       &it->obj, &pm, it->raw, it->raw_len, &st, &added, &vd);
+  /* Correlation: the version's values are indexed in the same
+   * transaction, so they are answerable as soon as it commits. */
+  if (!rc && st == ACC_PUT_STORED)
+    rc = acc_corr_index_pending(x->s, it->corr, &vd);
   if (rc == ACC_ECONFLICT) {
     x->c->rejected++;
     if (x->o->on_reject) {
