@@ -694,6 +694,23 @@ static acc_rc checks(builder *b, const acc_pack_opts *o) {
                           acc_case_link_name(link), c->id,
                           acc_tlp_name(b->release));
   }
+  json_t *eu = json_object_get(c->ext, "eu_2019_796");
+  int activity_claimed =
+      json_array_size(json_object_get(c->ext, "norms")) ||
+      json_array_size(json_object_get(c->ext, "nis2_sectors")) ||
+      json_array_size(json_object_get(eu, "actions")) ||
+      json_array_size(json_object_get(eu, "targets")) ||
+      json_array_size(json_object_get(eu, "effect_factors"));
+  size_t activity = 0;
+  for (size_t i = 0; i < c->n_ev; i++)
+    activity += b->rel.exhibit[i] && (c->ev[i].supports & ACC_SUP_ACTIVITY);
+  if (activity_claimed && !activity)
+    return acc_diag_set(b->d, ACC_EINVAL,
+                        "%s names norms, sectors or sanctions criteria, but "
+                        "no exhibit releasable at TLP:%s shows the activity "
+                        "(evidence with supports 'activity'); --draft builds "
+                        "it anyway",
+                        c->id, acc_tlp_name(b->release));
   if (!c->rule.met)
     return acc_diag_set(b->d, ACC_EINVAL,
                         "the endorsement rule of %s is not met (%zu concur, "
