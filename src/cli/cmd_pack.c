@@ -202,7 +202,7 @@ int acc_cmd_pack(acc_cli *g, int argc, char **argv) {
   acc_store_close(st);
   if (rc) {
     acc_cli_err("pack build: %s", d.msg);
-    return acc_cli_exit_for(rc);
+    return rc == ACC_EEXIST ? ACC_EXIT_USAGE : acc_cli_exit_for(rc);
   }
   return ACC_EXIT_OK;
 }
