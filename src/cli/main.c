@@ -250,7 +250,7 @@ const acc_cmd acc_commands[] = {
      "every term.  new, edit, evidence and endorse print the id written.\n"},
     {"pack", acc_cmd_pack, "build or verify a signed evidence pack",
      "usage: accord pack build CASE --release clear|green --out DIR\n"
-     "                        [--as USER | --org ORG] [--draft]\n"
+     "                        [--as USER] [--draft]\n"
      "                        [--pdf auto|never]\n"
      "       accord pack verify DIR [--key PUBKEY|FILE]\n"
      "build writes the releasable exhibits of CASE as a STIX 2.1 bundle, a\n"
