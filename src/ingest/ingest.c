@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "correlate/correlate.h"
 #include "policy/policy.h"
 #include "util/time.h"
 
@@ -165,6 +166,10 @@ static acc_rc on_object(void *ctx, const acc_decoded *d) {
       &pm, raw, raw_len, &st, &added, &vd);
   acc_share_meta_free(&sm);
   free(rewritten);
+  /* Correlation: the version's values are indexed in the same
+   * transaction, so they are answerable as soon as it commits. */
+  if (!rc && st == ACC_PUT_STORED)
+    rc = acc_corr_on_stored(x->s, d->json, &vd);
   if (rc == ACC_ECONFLICT) {
     reject(x, d, obj.id, rc, vd.msg);
     goto progress;
