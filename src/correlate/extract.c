@@ -59,6 +59,8 @@ acc_rc acc_cvals_add(acc_cvals *vs, const acc_cval *v) {
       return ACC_ENOMEM;
     vs->v = p;
     vs->cap = ncap;
+    for (size_t i = 0; i < vs->n; i++) /* the texts moved with the array */
+      vs->v[i].v.text = vs->v[i].text;
   }
   acc_cval *dst = &vs->v[vs->n++];
   memcpy(&dst->v, &v->v, sizeof v->v);

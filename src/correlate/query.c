@@ -1035,8 +1035,23 @@ static int on_expand(void *ctx, const acc_record *r) {
   return rc ? 1 : 0;
 }
 
+static acc_rc corr_query(acc_store *s, const acc_reader *rd, const char *what,
+                         const acc_corr_opts *o, json_t **out, acc_diag *d);
+
+/* One read transaction for the whole answer: a consistent view, and no
+ * lock taken and dropped per statement. */
 acc_rc acc_corr_query(acc_store *s, const acc_reader *rd, const char *what,
                       const acc_corr_opts *o, json_t **out, acc_diag *d) {
+  acc_diag sd;
+  int sp = acc_store_savepoint(s, &sd) == ACC_OK;
+  acc_rc rc = corr_query(s, rd, what, o, out, d);
+  if (sp)
+    acc_store_release(s, &sd);
+  return rc;
+}
+
+static acc_rc corr_query(acc_store *s, const acc_reader *rd, const char *what,
+                         const acc_corr_opts *o, json_t **out, acc_diag *d) {
   acc_cvals vs;
   acc_cvals_init(&vs);
   acc_rc rc;

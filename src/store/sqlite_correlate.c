@@ -38,6 +38,7 @@ enum {
   S_VAL_WINDOW,
   S_VAL_V4,
   S_VAL_ADD,
+  S_VAL_TRY,
   S_VAL_GET,
   S_NET6_ADD,
   S_PLEN_ADD,
@@ -81,6 +82,8 @@ static const char *const sql_text[N_STMT] = {
                      " vid BETWEEN ?1 AND ?2",
     [S_VAL_V4] = "SELECT vid FROM corr_values WHERE vid = ?1",
     [S_VAL_ADD] = "INSERT INTO corr_values(vid, kind, text) VALUES(?1,?2,?3)",
+    [S_VAL_TRY] = "INSERT OR IGNORE INTO corr_values(vid, kind, text)"
+                  " VALUES(?1,?2,?3)",
     [S_VAL_GET] = "SELECT vid, kind, text FROM corr_values WHERE vid = ?1",
     [S_NET6_ADD] = "INSERT OR IGNORE INTO corr_net6(net, plen, vid)"
                    " VALUES(?1,?2,?3)",
@@ -366,36 +369,58 @@ static acc_rc net_rows(acc_store *s, const acc_corr_val *v, int64_t vid,
 
 /* Look v up; with add, add it when absent.  ACC_ENOTFOUND when absent and
  * not added. */
+/* Try to add v at id; *added says whether it was (values are never
+ * deleted one by one, so a free first slot means v is not stored). */
+static acc_rc try_add(acc_store *s, const acc_corr_val *v, int64_t id,
+                      int *added, acc_diag *d) {
+  sqlite3_stmt *st = stmt(s, S_VAL_TRY, d);
+  if (!st)
+    return ACC_ESTORE;
+  sqlite3_bind_int64(st, 1, id);
+  sqlite3_bind_int(st, 2, v->kind);
+  sqlite3_bind_text(st, 3, v->text, -1, SQLITE_STATIC);
+  if (sqlite3_step(st) != SQLITE_DONE)
+    return db_err(s, d, "adding a value");
+  sqlite3_reset(st);
+  *added = sqlite3_changes(acc_sq_db(s)) > 0;
+  return ACC_OK;
+}
+
+/* Look v up; with add, add it when absent.  ACC_ENOTFOUND when absent and
+ * not added. */
 static acc_rc value_id(acc_store *s, const acc_corr_val *v, int add,
                        int64_t *vid, acc_diag *d) {
   sqlite3_stmt *st;
-  int step;
+  int step, added = 0;
+  acc_rc rc;
   if (v->kind == ACC_CK_IPV4) {
     int64_t id = v4_vid(v->net, v->plen);
+    *vid = id;
+    if (add) {
+      if ((rc = try_add(s, v, id, &added, d)))
+        return rc;
+      return added ? net_rows(s, v, id, d) : ACC_OK;
+    }
     if (!(st = stmt(s, S_VAL_V4, d)))
       return ACC_ESTORE;
     sqlite3_bind_int64(st, 1, id);
     step = sqlite3_step(st);
     sqlite3_reset(st);
-    if (step == SQLITE_ROW) {
-      *vid = id;
+    if (step == SQLITE_ROW)
       return ACC_OK;
-    }
     if (step != SQLITE_DONE)
       return db_err(s, d, "reading values");
-    if (!add)
-      return ACC_ENOTFOUND;
-    if (!(st = stmt(s, S_VAL_ADD, d)))
-      return ACC_ESTORE;
-    sqlite3_bind_int64(st, 1, id);
-    sqlite3_bind_int(st, 2, v->kind);
-    sqlite3_bind_text(st, 3, v->text, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-      return db_err(s, d, "adding a value");
-    *vid = id;
-    return net_rows(s, v, id, d);
+    return ACC_ENOTFOUND;
   }
   int64_t base = hash_vid(v->kind, v->text);
+  if (add) {
+    if ((rc = try_add(s, v, base, &added, d)))
+      return rc;
+    if (added) {
+      *vid = base;
+      return v->kind == ACC_CK_IPV6 ? net_rows(s, v, base, d) : ACC_OK;
+    }
+  }
   if (!(st = stmt(s, S_VAL_WINDOW, d)))
     return ACC_ESTORE;
   sqlite3_bind_int64(st, 1, base);
@@ -429,6 +454,7 @@ static acc_rc value_id(acc_store *s, const acc_corr_val *v, int add,
   sqlite3_bind_text(st, 3, v->text, -1, SQLITE_STATIC);
   if (sqlite3_step(st) != SQLITE_DONE)
     return db_err(s, d, "adding a value");
+  sqlite3_reset(st);
   *vid = base + k;
   if (v->kind == ACC_CK_IPV6)
     return net_rows(s, v, *vid, d);
@@ -697,7 +723,8 @@ acc_rc acc_sqc_index(acc_store *s, const acc_corr_doc *doc,
     return acc_diag_set(d, ACC_ESTORE, "indexing outside a transaction");
   int64_t seq = doc->seq ? doc->seq : acc_sq_last_seq(s);
   acc_rc rc;
-  if (!c->bulk && (rc = acc_sqc_forget(s, seq, d)))
+  /* a version put just now has nothing indexed yet */
+  if (!c->bulk && doc->seq && (rc = acc_sqc_forget(s, seq, d)))
     return rc;
   if (!n)
     return ACC_OK;
