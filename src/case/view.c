@@ -145,19 +145,20 @@ json_t *acc_case_summary_json(const acc_record *r, json_t *rep) {
   json_t *ext =
       json_object_get(json_object_get(rep, "extensions"), ACC_EXT_CASE);
   json_t *lk = json_object_get(ext, "likelihood");
+  const char *name = json_string_value(json_object_get(rep, "name"));
+  int notes = 0;
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(rep, "object_refs"), i, e) {
+    notes += json_is_string(e) && !strncmp(json_string_value(e), "note--", 6);
+  }
   return json_pack("{s:s,s:s,s:o,s:s?,s:s?,s:s?,s:i}", "id", r->id, "title",
-                   json_string_value(json_object_get(rep, "name"))
-                       ? json_string_value(json_object_get(rep, "name"))
-                       : "",
-                   "modified", ts(r->modified_us), "owner",
+                   name ? name : "", "modified", ts(r->modified_us), "owner",
                    json_string_value(json_object_get(ext, "owner_org")),
                    "likelihood", json_string_value(json_object_get(lk, "term")),
                    "analytic_confidence",
                    json_string_value(json_object_get(ext, "analytic_confidence")),
-                   "evidence",
-                   (int)(json_array_size(json_object_get(rep, "object_refs")) >= 5
-                             ? json_array_size(json_object_get(rep, "object_refs")) - 5
-                             : 0));
+                   "evidence", notes);
 }
 
 static const char *obj_label(const acc_case_obj *o) {
