@@ -271,6 +271,62 @@ const acc_cmd acc_commands[] = {
     {"index", acc_cmd_correlate, "rebuild or measure the correlation index",
      "usage: accord index rebuild | stats\n"
      "Same as accord correlate --rebuild / --stats.\n"},
+    {"case", acc_cmd_case, "attribution cases: claim, evidence, endorsements",
+     "usage: accord case new --title T --operation ID|NAME --actor ID|NAME\n"
+     "                       --state ID|NAME --likelihood TERM\n"
+     "                       --confidence low|moderate|high [options]\n"
+     "       accord case edit CASE [options]\n"
+     "       accord case show CASE        accord case list\n"
+     "       accord case evidence CASE --ref ID... --reliability A-F\n"
+     "                       --credibility 1-6 --category C --summary TEXT\n"
+     "                       [--supports actor,state,activity]\n"
+     "                       [--releasability LEVEL] [--source ORG]\n"
+     "                       [--protect-source] [--observed TS]\n"
+     "       accord case evidence CASE --update NOTE-ID [fields...]\n"
+     "       accord case evidence CASE --withdraw NOTE-ID\n"
+     "       accord case endorse CASE --as USER --concur|--dissent|--abstain\n"
+     "                       --statement TEXT\n"
+     "       accord case vocab\n"
+     "A case claims that an operation (campaign or incident) is attributed\n"
+     "to an actor (intrusion set or threat actor) acting for a state or\n"
+     "organisation.  --operation/--actor/--state take a stored object's id,\n"
+     "or a name to create one (--operation-type campaign|incident,\n"
+     "--actor-type, --state-type identity|location|threat-actor, --country\n"
+     "CC, --first-seen TS, --claim-tlp LEVEL).  The likelihood is an ICD 203\n"
+     "term (--scale phia for the UK PHIA yardstick); the analytic\n"
+     "confidence is a separate judgement.  Case options (new and edit):\n"
+     "  --norm a..k  --sector NIS2-SECTOR  --action A  --target T\n"
+     "  --effect F (EU 2019/796; lists comma-separated or repeated; 'none'\n"
+     "  clears)  --measure TEXT  --partner ORG [--quorum N | --unanimity]\n"
+     "  --tlp LEVEL (default amber, shared with the partners)\n"
+     "  --collection C (new)  --spec FILE (the JSON of POST /api/v1/cases)\n"
+     "Acts for --as USER, or for the operator with --org ORG.  Caveats are\n"
+     "derived from the evidence (docs/CASES.md); `accord case vocab` lists\n"
+     "every term.  new, edit, evidence and endorse print the id written.\n"},
+    {"pack", acc_cmd_pack, "build or verify a signed evidence pack",
+     "usage: accord pack build CASE --release clear|green --out DIR\n"
+     "                        [--as USER] [--draft]\n"
+     "                        [--pdf auto|never]\n"
+     "       accord pack verify DIR [--key PUBKEY|FILE]\n"
+     "build writes the releasable exhibits of CASE as a STIX 2.1 bundle, a\n"
+     "statement of reasons (HTML, and PDF when wkhtmltopdf or chromium is\n"
+     "installed), pack.json, a SHA-256 MANIFEST and its Ed25519 signature\n"
+     "MANIFEST.sig by the organisation's key (`accord key generate`).  Only\n"
+     "what the sharing policy lets the principal read and whose TLP allows\n"
+     "the release level goes in; protected sources become pseudonyms.  The\n"
+     "same case and keys give the same bytes.  --draft builds even when the\n"
+     "endorsement rule is not met or a link has no releasable exhibit, and\n"
+     "says so in the pack.\n"
+     "verify checks the signature (against --key when given), every digest,\n"
+     "that no file is missing or added, and that nothing in the bundle is\n"
+     "marked above the release level.  Exit status 0 valid, 1 invalid.\n"},
+    {"key", acc_cmd_key, "organisation signing keys (Ed25519)",
+     "usage: accord key generate (--org ORG | --as USER) [--force]\n"
+     "       accord key export (--org ORG | --as USER) [-o FILE]\n"
+     "       accord key list\n"
+     "generate makes the organisation's signing key and keeps it in\n"
+     "DIR/keys (mode 0600); export prints its public key, ed25519:BASE64,\n"
+     "for partners to pin with `accord pack verify --key`.\n"},
     {"help", cmd_help, "show help for a command",
      "usage: accord help [COMMAND]\n"},
     {NULL, NULL, NULL, NULL},
