@@ -6,8 +6,11 @@
 
 /* api/whoami.c */
 void acc_api_whoami(acc_api_call *c, acc_api_reply *r);
+/* api/peers.c (federation) */
+void acc_api_peers(acc_api_call *c, acc_api_reply *r);
 
 const acc_api_route acc_api_routes[] = {
     {"GET", "/whoami", acc_api_whoami, 0},
+    {"GET", "/peers", acc_api_peers, 1},
     {NULL, NULL, NULL, 0},
 };
