@@ -574,22 +574,30 @@ static void status_text(json_t *e) {
     printf("  last error: %s: %s\n", jstr(err, "at"), jstr(err, "message"));
   if (json_is_string(json_object_get(st, "last_reject")))
     printf("  last refused object: %s\n", jstr(st, "last_reject"));
+  const char *dir = jstr(e, "direction");
+  int pulls = !strcmp(dir, "pull") || !strcmp(dir, "both");
+  int pushes = !strcmp(dir, "push") || !strcmp(dir, "both");
   json_t *lag = json_object_get(pl, "lag_s");
-  printf("  pull: watermark %s%s; caught up %s",
-         jstr(pl, "watermark"),
-         json_is_true(json_object_get(pl, "next_saved")) ? " (+ next token)"
-                                                         : "",
-         jstr(pl, "caught_up_at"));
-  if (json_is_number(lag))
-    printf(" (lag %.1f s)", json_number_value(lag));
-  printf("\n        pulled %lld, duplicates %lld, rejected %lld\n",
-         jint(pl, "pulled"), jint(pl, "duplicates"), jint(pl, "rejected"));
-  printf("  push: watermark %s; caught up %s; pending %lld (lag %.1f s)\n",
-         jstr(ps, "watermark"), jstr(ps, "caught_up_at"), jint(ps, "pending"),
-         json_number_value(json_object_get(ps, "lag_s")));
-  printf("        pushed %lld, rejected by the peer %lld, withheld by the "
-         "sharing policy %lld\n",
-         jint(ps, "pushed"), jint(ps, "rejected"), jint(ps, "withheld"));
+  if (pulls || jint(pl, "pulled")) {
+    printf("  pull: watermark %s%s; caught up %s", jstr(pl, "watermark"),
+           json_is_true(json_object_get(pl, "next_saved"))
+               ? " (+ next token)"
+               : "",
+           jstr(pl, "caught_up_at"));
+    if (json_is_number(lag))
+      printf(" (lag %.1f s)", json_number_value(lag));
+    printf("\n        pulled %lld, duplicates %lld, rejected %lld\n",
+           jint(pl, "pulled"), jint(pl, "duplicates"), jint(pl, "rejected"));
+  }
+  if (pushes || jint(ps, "pushed")) {
+    printf("  push: watermark %s; caught up %s; pending %lld (lag %.1f s)\n",
+           jstr(ps, "watermark"), jstr(ps, "caught_up_at"),
+           jint(ps, "pending"),
+           json_number_value(json_object_get(ps, "lag_s")));
+    printf("        pushed %lld, rejected by the peer %lld, withheld by the "
+           "sharing policy %lld\n",
+           jint(ps, "pushed"), jint(ps, "rejected"), jint(ps, "withheld"));
+  }
 }
 
 static int cmd_status(acc_cli *g, const peer_args *a) {

@@ -29,7 +29,9 @@ typedef struct names {
 static int collect_enabled(void *ctx, const acc_peer_row *row) {
   names *ns = ctx;
   json_t *j = json_loads(row->config, 0, NULL);
-  int enabled = !json_is_false(json_object_get(j, "enabled"));
+  const char *dir = json_string_value(json_object_get(j, "direction"));
+  int enabled = !json_is_false(json_object_get(j, "enabled")) && dir &&
+                strcmp(dir, "receive") != 0;
   json_decref(j);
   if (!enabled)
     return 0;
@@ -194,6 +196,33 @@ typedef struct prov_ctx {
   size_t n;
 } prov_ctx;
 
+typedef struct org_find {
+  int64_t oid;
+  char name[ACC_NAME_MAX];
+} org_find;
+
+static int find_org(void *ctx, const acc_org *o) {
+  org_find *f = ctx;
+  if (o->oid != f->oid)
+    return 0;
+  snprintf(f->name, sizeof f->name, "%s", o->name);
+  return 1;
+}
+
+/* "user alice of CERT-X", "organisation CERT-X" or "the instance". */
+static void origin_text(acc_store *s, const acc_record *r, char *out,
+                        size_t size) {
+  acc_diag d;
+  acc_user u;
+  org_find f = {.oid = r->origin_oid};
+  if (r->origin_uid > 0 && s->ops->user_by_id(s, r->origin_uid, &u, &d) == 0)
+    snprintf(out, size, "user %s of %s", u.name, u.org);
+  else if (r->origin_oid > 0 && s->ops->org_list(s, find_org, &f, &d) == 1)
+    snprintf(out, size, "organisation %s", f.name);
+  else
+    snprintf(out, size, "the instance");
+}
+
 static int prov_one(void *ctx, const acc_record *r) {
   prov_ctx *x = ctx;
   char mod[ACC_TIME_BUFSZ] = "-", added[ACC_TIME_BUFSZ],
@@ -214,10 +243,13 @@ static int prov_one(void *ctx, const acc_record *r) {
   const char *coll = "?";
   if (x->s->ops->coll_by_cid(x->s, r->collection, &c, &d) == ACC_OK)
     coll = c.alias[0] ? c.alias : c.id;
+  char origin[2 * ACC_NAME_MAX + 16];
+  origin_text(x->s, r, origin, sizeof origin);
   if (x->g->json) {
-    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s?,s:s?}", "id", r->id,
+    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s?}", "id", r->id,
                           "modified", mod, "collection", coll, "date_added",
-                          added, "peer", from_peer ? peer : NULL, "received",
+                          added, "origin", origin, "peer",
+                          from_peer ? peer : NULL, "received",
                           from_peer ? recv : NULL);
     if (j) {
       json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
@@ -225,11 +257,12 @@ static int prov_one(void *ctx, const acc_record *r) {
     }
     json_decref(j);
   } else if (from_peer) {
-    printf("%s version %s in %s: received from peer %s at %s (added %s)\n",
-           r->id, mod, coll, peer, recv, added);
+    printf("%s version %s in %s: received from peer %s at %s (added %s; "
+           "origin %s)\n",
+           r->id, mod, coll, peer, recv, added, origin);
   } else {
-    printf("%s version %s in %s: added here at %s\n", r->id, mod, coll,
-           added);
+    printf("%s version %s in %s: added here at %s by %s\n", r->id, mod,
+           coll, added, origin);
   }
   x->n++;
   return 0;

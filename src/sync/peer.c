@@ -48,7 +48,7 @@ const char *acc_sync_direction_name(unsigned dir) {
   case ACC_SYNC_PULL | ACC_SYNC_PUSH:
     return "both";
   default:
-    return "none";
+    return "receive";
   }
 }
 
@@ -228,8 +228,10 @@ acc_rc acc_sync_peer_set(acc_store *s, acc_sync_peer *p, const char *key,
       p->direction = ACC_SYNC_PUSH;
     else if (!strcmp(value, "both"))
       p->direction = ACC_SYNC_PULL | ACC_SYNC_PUSH;
+    else if (!strcmp(value, "receive"))
+      p->direction = 0;
     else
-      return bad(d, key, value, "pull, push or both");
+      return bad(d, key, value, "pull, push, both or receive");
     return ACC_OK;
   }
   if (!strcmp(key, "interval")) {
@@ -324,6 +326,13 @@ acc_rc acc_sync_peer_check(const acc_sync_peer *p, acc_diag *d) {
                         "peer name '%.100s': use 1 to 64 letters, digits, "
                         "'.', '_' or '-'",
                         p->name);
+  if (!p->oid)
+    return acc_diag_set(d, ACC_EUSAGE,
+                        "peer %s: --org (the organisation the peer stands "
+                        "for here) is required",
+                        p->name);
+  if (!p->direction && !p->url[0])
+    return ACC_OK; /* receive only: never contacted */
   if (!p->url[0])
     return acc_diag_set(d, ACC_EUSAGE, "peer %s: --url is required",
                         p->name);
@@ -331,11 +340,6 @@ acc_rc acc_sync_peer_check(const acc_sync_peer *p, acc_diag *d) {
     return acc_diag_set(d, ACC_EUSAGE,
                         "peer %s: --collection (the peer's collection id) "
                         "is required",
-                        p->name);
-  if (!p->oid)
-    return acc_diag_set(d, ACC_EUSAGE,
-                        "peer %s: --org (the organisation the peer stands "
-                        "for here) is required",
                         p->name);
   acc_rc rc = acc_sync_url_check(p->url, p->insecure_http, NULL, 0, d);
   if (!rc && (!strncmp(p->api_root, "http://", 7) ||

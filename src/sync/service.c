@@ -182,7 +182,8 @@ static int collect(void *ctx, const acc_peer_row *row) {
   json_t *j = json_loads(row->config, 0, NULL);
   json_t *en = json_object_get(j, "enabled");
   const char *dir = json_string_value(json_object_get(j, "direction"));
-  sn->enabled[sn->n] = !json_is_false(en) && dir && strcmp(dir, "none") != 0;
+  sn->enabled[sn->n] = !json_is_false(en) && dir &&
+                       strcmp(dir, "receive") != 0 && strcmp(dir, "none") != 0;
   json_decref(j);
   sn->pid[sn->n] = row->pid;
   snprintf(sn->name[sn->n], ACC_NAME_MAX, "%s", row->name);

@@ -162,6 +162,8 @@ acc_rc acc_sync_run(const acc_sync_env *env, const char *name, unsigned mask,
   if ((rc = acc_sync_peer_load(s, name, p, d)))
     goto out;
   res->dirs = p->direction & mask;
+  if (!res->dirs)
+    goto out; /* receive only, or not this direction: nothing to do */
   log_bridge bridge = {.env = env, .peer = p->name};
   if ((rc = make_client(env->data_dir, p, env->stop, &bridge, &client, d)))
     goto record;

@@ -43,7 +43,11 @@ typedef struct acc_sync_peer {
   char api_root[ACC_SYNC_URL_MAX]; /* API root path or URL; "" = the
                                       server's default (discovery) */
   char collection[ACC_NAME_MAX];   /* the peer's collection id */
-  unsigned direction;              /* ACC_SYNC_PULL | ACC_SYNC_PUSH bits */
+  unsigned direction;              /* ACC_SYNC_PULL | ACC_SYNC_PUSH bits;
+                                      0 = "receive": the peer pushes to us
+                                      and is never contacted; registered so
+                                      that the policy knows its
+                                      organisation */
   int64_t interval_ms;             /* between runs under `accord serve` */
   int enabled;                     /* `accord serve` runs it */
   int64_t local_cid;               /* pulled objects go here */
@@ -107,7 +111,7 @@ json_t *acc_sync_state_json(acc_store *s, const acc_sync_peer *p,
 acc_rc acc_sync_report(acc_store *s, const char *data_dir, const char *name,
                        int64_t now_us, json_t **out, acc_diag *d);
 
-/* "pull", "push", "both" (or "none"). */
+/* "pull", "push", "both" or "receive". */
 const char *acc_sync_direction_name(unsigned dir);
 
 /* ---- secrets: DIR/secrets/peer-PID, mode 0600 in a 0700 directory ---- */
