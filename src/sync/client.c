@@ -377,8 +377,26 @@ acc_rc acc_sync_request(acc_sync_client *c, const char *method,
                           method, u, r->body.limit);
     unsigned wait_ms = 0;
     char why[300];
-    if (cc != CURLE_OK) {
+    if (cc == CURLE_OPERATION_TIMEDOUT) {
+      /* Say which bound was hit. */
+      curl_off_t total = 0, pre = 0;
+      curl_easy_getinfo(h, CURLINFO_TOTAL_TIME_T, &total);
+      curl_easy_getinfo(h, CURLINFO_PRETRANSFER_TIME_T, &pre);
+      unsigned limit = c->o.timeout_ms ? c->o.timeout_ms : 300000;
+      if (pre == 0)
+        snprintf(why, sizeof why, "no connection within the connect timeout");
+      else if (c->o.low_speed_bytes && total / 1000 + 500 < (curl_off_t)limit)
+        snprintf(why, sizeof why,
+                 "answer too slow (under %u bytes/s for %u s; see "
+                 "--low-speed)",
+                 c->o.low_speed_bytes, c->o.low_speed_s);
+      else
+        snprintf(why, sizeof why,
+                 "no complete answer within %u ms (see --timeout)", limit);
+    } else if (cc != CURLE_OK) {
       snprintf(why, sizeof why, "%s", curl_easy_strerror(cc));
+    }
+    if (cc != CURLE_OK) {
       if (!transient(cc) || attempt >= c->o.retries)
         return acc_diag_set(d, ACC_EIO, "%s %s: %s%s", method, u, why,
                             attempt ? " (after retries)" : "");
