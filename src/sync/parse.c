@@ -342,7 +342,7 @@ acc_rc acc_sync_envelope_parse(const char *body, size_t len,
       j.pos++;
       ws(&j);
       if (key_long) {
-        if (value(&j, 1))
+        if (value(&j, 2))
           goto bad;
       } else if (strcmp(key, "more") == 0) {
         if (seen_more)
@@ -372,10 +372,10 @@ acc_rc acc_sync_envelope_parse(const char *body, size_t len,
           fail(&j, "an array for 'objects'");
           goto bad;
         }
-        if (array(&j, 1, &e.n_objects))
+        if (array(&j, 2, &e.n_objects))
           goto bad;
         e.has_objects = 1;
-      } else if (value(&j, 1)) {
+      } else if (value(&j, 2)) {
         goto bad;
       }
       ws(&j);
