@@ -34,6 +34,9 @@ typedef struct worker {
 struct acc_sync_service {
   char *data_dir;
   int quiet;
+  void (*on_ingest)(void *ctx, acc_store *st, int new_indicators,
+                    const char *observed, size_t len);
+  void *ingest_ctx;
   atomic_int stop;
   pthread_mutex_t mu;
   pthread_cond_t cv; /* CLOCK_MONOTONIC */
@@ -112,7 +115,9 @@ static void *work(void *arg) {
                       .audit = audit,
                       .stop = &svc->stop,
                       .log_ctx = svc,
-                      .log = on_log};
+                      .log = on_log,
+                      .ingest_ctx = svc->ingest_ctx,
+                      .on_ingest = svc->on_ingest};
   int first = 1;
   while (!atomic_load(&svc->stop) && !atomic_load(&w->quit)) {
     acc_sync_result res;
@@ -265,12 +270,19 @@ static void *supervise(void *arg) {
 }
 
 acc_rc acc_sync_service_start(const char *data_dir, int quiet,
-                              acc_sync_service **out, acc_diag *d) {
+                              void (*on_ingest)(void *ctx, acc_store *st,
+                                                int new_indicators,
+                                                const char *observed,
+                                                size_t len),
+                              void *ingest_ctx, acc_sync_service **out,
+                              acc_diag *d) {
   struct acc_sync_service *svc = calloc(1, sizeof *svc);
   if (!svc)
     return acc_diag_set(d, ACC_ENOMEM, "out of memory");
   svc->data_dir = strdup(data_dir);
   svc->quiet = quiet;
+  svc->on_ingest = on_ingest;
+  svc->ingest_ctx = ingest_ctx;
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);

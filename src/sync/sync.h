@@ -141,6 +141,12 @@ typedef struct acc_sync_env {
                               the same peer to end (0: give up at once) */
   void *log_ctx;           /* retries and notes (may be NULL) */
   void (*log)(void *ctx, const char *peer, const char *msg);
+  /* After each pulled page commits (may be NULL): whether indicators were
+   * stored, and the ids of new observed-data (NUL-separated), so that a
+   * server can run detection on them (st: this run's store handle). */
+  void *ingest_ctx;
+  void (*on_ingest)(void *ctx, acc_store *st, int new_indicators,
+                    const char *observed, size_t len);
 } acc_sync_env;
 
 typedef struct acc_sync_result {
@@ -193,9 +199,15 @@ typedef struct acc_sync_service acc_sync_service;
 /* Start a thread per enabled peer (the list is re-read every few
  * seconds, so peers added, edited or removed are followed), each running
  * its peer on its schedule, with backoff after failures.  Logs JSON
- * lines on stderr unless quiet. */
+ * lines on stderr unless quiet.  on_ingest/ctx (may be NULL) is told of
+ * each pulled page, as acc_sync_env says. */
 acc_rc acc_sync_service_start(const char *data_dir, int quiet,
-                              acc_sync_service **out, acc_diag *d);
+                              void (*on_ingest)(void *ctx, acc_store *st,
+                                                int new_indicators,
+                                                const char *observed,
+                                                size_t len),
+                              void *ingest_ctx, acc_sync_service **out,
+                              acc_diag *d);
 /* Stop: transfers in flight are cut (their page is not committed), the
  * threads are joined.  NULL is a no-op. */
 void acc_sync_service_stop(acc_sync_service *s);
