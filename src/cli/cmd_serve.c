@@ -164,8 +164,8 @@ int acc_cmd_serve(acc_cli *g, int argc, char **argv) {
   }
   /* Federation: each enabled peer on its schedule (src/sync). */
   acc_sync_service *sync = NULL;
-  if ((rc = acc_sync_service_start(g->data_dir, g->quiet, on_ingest, srv,
-                                   &sync, &d))) {
+  if ((rc = acc_sync_service_start(g->data_dir, g->quiet, on_ingest, srv, &sync,
+                                   &d))) {
     acc_cli_err("serve: %s", d.msg);
     acc_taxii_server_stop(srv);
     return acc_cli_exit_for(rc);

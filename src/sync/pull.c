@@ -32,7 +32,7 @@ typedef struct page_ctx {
   int64_t now;
   int indicators;   /* an indicator was stored */
   acc_buf observed; /* ids of new observed-data, NUL-separated */
-  acc_rc err; /* a provenance write failed */
+  acc_rc err;       /* a provenance write failed */
   acc_diag errd;
 } page_ctx;
 
@@ -143,8 +143,7 @@ acc_rc acc_sync_pull(acc_sync_job *j, acc_diag *d) {
       rc = acc_diag_set(d, rc, "the request URL is too long");
       break;
     }
-    rc = acc_sync_request(j->client, "GET", acc_buf_cstr(&url), NULL, 0, &r,
-                          d);
+    rc = acc_sync_request(j->client, "GET", acc_buf_cstr(&url), NULL, 0, &r, d);
     if (rc == ACC_EINVAL && resumed && next[0] &&
         (r.status == 400 || r.status == 410 || r.status == 422)) {
       /* The saved token is no longer good (it may have expired): go on
@@ -188,12 +187,10 @@ acc_rc acc_sync_pull(acc_sync_job *j, acc_diag *d) {
     acc_buf_init(&x.observed, (size_t)64 << 20);
     int advanced =
         acc_sync_watermark_advance(x.next_state.pull_after, r.added_last);
-    const char *keep = env.more && env.has_next && !env.next_too_long &&
-                               env.next[0]
-                           ? env.next
-                           : "";
-    snprintf(x.next_state.pull_next, sizeof x.next_state.pull_next, "%s",
-             keep);
+    const char *keep =
+        env.more && env.has_next && !env.next_too_long && env.next[0] ? env.next
+                                                                      : "";
+    snprintf(x.next_state.pull_next, sizeof x.next_state.pull_next, "%s", keep);
     snprintf(x.next_state.pull_run_after, sizeof x.next_state.pull_run_after,
              "%s", keep[0] ? run_after : "");
     if (!env.more)
