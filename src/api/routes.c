@@ -16,6 +16,9 @@ void acc_api_case_endorse(acc_api_call *c, acc_api_reply *r);
 void acc_api_case_pack_build(acc_api_call *c, acc_api_reply *r);
 void acc_api_case_pack_get(acc_api_call *c, acc_api_reply *r);
 
+/* api/peers.c (federation) */
+void acc_api_peers(acc_api_call *c, acc_api_reply *r);
+
 const acc_api_route acc_api_routes[] = {
     {"GET", "/whoami", acc_api_whoami, 0},
     {"GET", "/cases", acc_api_cases_list, 0},
@@ -26,5 +29,6 @@ const acc_api_route acc_api_routes[] = {
     {"POST", "/cases/*/endorsement", acc_api_case_endorse, 0},
     {"POST", "/cases/*/pack", acc_api_case_pack_build, 0},
     {"GET", "/cases/*/pack", acc_api_case_pack_get, 0},
+    {"GET", "/peers", acc_api_peers, 1},
     {NULL, NULL, NULL, 0},
 };

@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/sqlite_sync.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/time.h"
@@ -179,6 +180,8 @@ static const char *const migrations[] = {
     "5c6d7a1e-2f48-4b9c-8e3a-6d0f1b2c3e4a\".recipient_users') j)"
     "  WHERE json_valid(raw);"
     "DROP TABLE tlp_ids;",
+    /* 4: federation peers, their sync state, provenance (sqlite_sync.c) */
+    acc_sq_sync_migration,
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -255,8 +258,13 @@ static void sq_close(acc_store *base) {
     sqlite3_finalize(s->cache[i].st);
     free(s->cache[i].sql);
   }
-  if (s->db)
+  if (s->db) {
+    /* Statements other files keep on this connection (sqlite_sync.c). */
+    sqlite3_stmt *left;
+    while ((left = sqlite3_next_stmt(s->db, NULL)))
+      sqlite3_finalize(left);
     sqlite3_close(s->db);
+  }
   free(s->path);
   free(s);
 }
@@ -1503,4 +1511,22 @@ const acc_store_ops acc_store_sqlite_ops = {
     .status_get = sq_status_get,
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
+    /* federation (src/sync), in sqlite_sync.c */
+    .peer_add = acc_sq_peer_add,
+    .peer_update = acc_sq_peer_update,
+    .peer_get = acc_sq_peer_get,
+    .peer_list = acc_sq_peer_list,
+    .peer_remove = acc_sq_peer_remove,
+    .peer_orgs = acc_sq_peer_orgs,
+    .peer_state_get = acc_sq_peer_state_get,
+    .peer_state_put = acc_sq_peer_state_put,
+    .provenance_add = acc_sq_provenance_add,
+    .provenance_get = acc_sq_provenance_get,
+    .added_range = acc_sq_added_range,
 };
+
+/* The connection of an SQLite store, for the SQL kept in sibling files
+ * (sqlite_sync.c). */
+sqlite3 *acc_sq_db(acc_store *base) {
+  return ((sq_store *)base)->db;
+}
