@@ -108,6 +108,10 @@ int acc_cli_provenance(acc_cli *g, struct acc_store *s,
                        const struct acc_reader *rd, int64_t collection,
                        const char *id);
 
+/* Confidence-building: points of contact, consultations (issue 12). */
+int acc_cmd_poc(acc_cli *g, int argc, char **argv);
+int acc_cmd_consult(acc_cli *g, int argc, char **argv);
+
 extern const acc_cmd acc_commands[];
 
 #endif

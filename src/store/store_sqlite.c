@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/sqlite_cbm.h"
 #include "store/sqlite_sync.h"
 #include "store/store.h"
 #include "util/buf.h"
@@ -182,6 +183,8 @@ static const char *const migrations[] = {
     "DROP TABLE tlp_ids;",
     /* 4: federation peers, their sync state, provenance (sqlite_sync.c) */
     acc_sq_sync_migration,
+    /* 5: consultations and points of contact index (sqlite_cbm.c) */
+    acc_sq_cbm_migration,
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -1523,6 +1526,9 @@ const acc_store_ops acc_store_sqlite_ops = {
     .provenance_add = acc_sq_provenance_add,
     .provenance_get = acc_sq_provenance_get,
     .added_range = acc_sq_added_range,
+    /* confidence-building (src/cbm), in sqlite_cbm.c */
+    .cbm_put = acc_sq_cbm_put,
+    .cbm_list = acc_sq_cbm_list,
 };
 
 /* The connection of an SQLite store, for the SQL kept in sibling files
