@@ -52,6 +52,7 @@ bench: build
 	bench/taxii/run "$(ACCORD)"
 	bench/match "$(ACCORD)"
 	bench/sensor/run "$(ACCORD)" 5000
+	bench/pack/run "$(ACCORD)"
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

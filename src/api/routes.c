@@ -6,6 +6,8 @@
 
 /* api/whoami.c */
 void acc_api_whoami(acc_api_call *c, acc_api_reply *r);
+/* api/correlate.c */
+void acc_api_correlate(acc_api_call *c, acc_api_reply *r);
 /* api/cases.c (attribution cases and evidence packs) */
 void acc_api_cases_list(acc_api_call *c, acc_api_reply *r);
 void acc_api_case_new(acc_api_call *c, acc_api_reply *r);
@@ -21,6 +23,7 @@ void acc_api_peers(acc_api_call *c, acc_api_reply *r);
 
 const acc_api_route acc_api_routes[] = {
     {"GET", "/whoami", acc_api_whoami, 0},
+    {"GET", "/correlate", acc_api_correlate, 0},
     {"GET", "/cases", acc_api_cases_list, 0},
     {"POST", "/cases", acc_api_case_new, 0},
     {"GET", "/cases/*", acc_api_case_get, 0},

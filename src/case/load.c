@@ -46,6 +46,7 @@ typedef struct loader {
   } orgs[64];
   size_t n_orgs;
   const acc_case_overlay *ov; /* objects about to be written, or NULL */
+  int64_t owner; /* the organisation whose versions of the case count */
   acc_diag *d;
   acc_rc err;
 } loader;
@@ -408,8 +409,33 @@ typedef struct report_cb {
   acc_tlp tlp;
 } report_cb;
 
+/* Only the organisation that created a case versions it (STIX: only the
+ * creator versions an object).  The store keeps whatever versions arrive,
+ * so a later version of the report, or of one of its notes, added by
+ * another organisation is ignored here rather than trusted. */
+typedef struct first_cb {
+  int64_t modified, origin;
+  int seen;
+} first_cb;
+
+static int on_first(void *ctx, const acc_record *r) {
+  first_cb *x = ctx;
+  if (!x->seen || r->modified_us < x->modified) {
+    x->modified = r->modified_us;
+    x->origin = r->origin_oid;
+    x->seen = 1;
+  }
+  return 0;
+}
+
+static int by_owner(const loader *L, const acc_record *r) {
+  return r->origin_oid == L->owner || r->origin_oid == 0;
+}
+
 static int on_report(void *ctx, const acc_record *r) {
   report_cb *x = ctx;
+  if (!by_owner(x->L, r))
+    return 0;
   if (x->j && r->modified_us <= x->r.modified_us)
     return 0;
   json_t *j = json_loadb(r->raw, r->raw_len, 0, NULL);
@@ -508,6 +534,8 @@ typedef struct notes_cb {
 
 static int on_note(void *ctx, const acc_record *r) {
   notes_cb *x = ctx;
+  if (!by_owner(x->L, r))
+    return 0;
   for (size_t i = 0; i < x->n_ids; i++) {
     if (strcmp(x->ids[i], r->id) != 0)
       continue;
@@ -611,7 +639,7 @@ static acc_rc load_evidence(loader *L) {
   for (size_t k = 0; k < x.n_ids;) {
     acc_query q;
     acc_query_init(&q);
-    q.version = ACC_VER_LATEST;
+    q.version = ACC_VER_ALL;
     q.types[q.n_types++] = "note";
     for (; k < x.n_ids && q.n_ids < ACC_QUERY_MAX_TERMS; k++)
       q.ids[q.n_ids++] = x.ids[k];
@@ -855,14 +883,27 @@ acc_rc acc_case_load_overlay(const acc_case_ctx *ctx, const char *name,
   loader L = {.ctx = ctx, .c = c, .d = d, .ov = ov};
   report_cb rx = {.L = &L};
   json_t *ovr = ov_get(&L, id);
+  first_cb first = {0};
+  acc_query q;
+  acc_query_init(&q);
+  q.version = ACC_VER_ALL;
+  q.types[q.n_types++] = "report";
+  q.ids[q.n_ids++] = id;
+  q.meta_only = 1;
+  rc = acc_guard_scan(ctx->st, ctx->rd, &q, on_first, &first, NULL, d);
+  if (rc)
+    goto out;
+  L.owner = first.seen ? first.origin : ov ? ov->origin_oid : 0;
   if (ovr) {
     ov_record(&L, ovr, &rx.r);
     rx.j = json_incref(ovr);
     rx.tlp = eff_tlp(&L, &rx.r);
-  } else {
-    rc = acc_guard_get(ctx->st, ctx->rd, 0, id, ACC_TIME_NONE, on_report, &rx,
-                       d);
+  } else if (first.seen) {
+    q.meta_only = 0;
+    rc = acc_guard_scan(ctx->st, ctx->rd, &q, on_report, &rx, NULL, d);
   }
+  if (!rc && !rx.j)
+    rc = acc_diag_set(d, ACC_ENOTFOUND, "no object with id %s", id);
   if (rc)
     goto out;
   json_t *ext = rx.j ? acc_case_ext_of(rx.j, "attribution-case") : NULL;
@@ -884,7 +925,7 @@ acc_rc acc_case_load_overlay(const acc_case_ctx *ctx, const char *name,
   c->created_us = rx.r.created_us;
   c->modified_us = rx.r.modified_us;
   c->collection = rx.r.collection;
-  c->owner_oid = rx.r.origin_oid;
+  c->owner_oid = L.owner;
   c->tlp = rx.tlp;
   snprintf(c->owner_org, sizeof c->owner_org, "%s", org_name(&L, c->owner_oid));
   if (!c->owner_org[0])

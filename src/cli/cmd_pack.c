@@ -91,7 +91,6 @@ int acc_cmd_pack(acc_cli *g, int argc, char **argv) {
                                      {"release", required_argument, 0, 'r'},
                                      {"out", required_argument, 0, 'o'},
                                      {"as", required_argument, 0, 'A'},
-                                     {"org", required_argument, 0, 'O'},
                                      {"draft", no_argument, 0, 'D'},
                                      {"pdf", required_argument, 0, 'P'},
                                      {"key", required_argument, 0, 'k'},
@@ -116,8 +115,6 @@ int acc_cmd_pack(acc_cli *g, int argc, char **argv) {
     case 'A':
       as = optarg;
       break;
-    case 'O':
-      break; /* the pack is signed by the case's organisation */
     case 'D':
       draft = 1;
       break;

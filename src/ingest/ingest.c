@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "correlate/correlate.h"
 #include "policy/policy.h"
 #include "util/time.h"
 
@@ -36,6 +37,8 @@ typedef struct pitem {
   size_t raw_len;
   char *rewritten; /* owned: the object with import-time marking */
   acc_share_meta sm;
+  json_t *json; /* held for correlation when it may hold values, else
+                   NULL (the tree is then freed on the decoding side) */
   /* P_REJECT and P_WARNING */
   acc_rc rc;
   char *id;  /* owned, or NULL */
@@ -84,6 +87,7 @@ static void item_free(pitem *it) {
   free(it->strs);
   free(it->rewritten);
   acc_share_meta_free(&it->sm);
+  json_decref(it->json);
   free(it->id);
   free(it->msg);
   memset(it, 0, sizeof *it);
@@ -312,6 +316,13 @@ static acc_rc on_object(void *ctx, const acc_decoded *d) {
                 .raw_len = raw_len,
                 .rewritten = rewritten,
                 .sm = sm};
+  /* Correlation reads the parsed object when it is stored (merge of
+   * correlate into the pipelined ingest: only objects that can carry
+   * values keep their tree; jansson's reference counts are atomic). */
+  const char *type = it->obj.type;
+  if (type && (acc_corr_type_indexed(type) ||
+               json_object_get(d->json, "object_refs")))
+    it->json = json_incref(d->json);
   const char **dst[4] = {&it->obj.type, &it->obj.id, &it->obj.spec_version,
                          &it->obj.created_by_ref};
   for (int i = 0; i < 4; i++) {
@@ -357,6 +368,10 @@ static acc_rc store_item(ingest_ctx *x, pitem *it) {
   rc = acc_store_put(
       x->s, x->o->collection ? x->o->collection : ACC_DEFAULT_COLLECTION,
       &it->obj, &pm, it->raw, it->raw_len, &st, &added, &vd);
+  /* Correlation: the version's values are indexed in the same
+   * transaction, so they are answerable as soon as it commits. */
+  if (!rc && st == ACC_PUT_STORED && it->json)
+    rc = acc_corr_on_stored(x->s, it->json, &vd);
   if (rc == ACC_ECONFLICT) {
     x->c->rejected++;
     if (x->o->on_reject) {

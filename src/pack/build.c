@@ -178,7 +178,8 @@ static acc_rc setup_protection(builder *b) {
       continue;
     for (size_t k = 0; k < e->n_sources; k++) {
       const char *s = e->sources[k];
-      if (json_object_get(b->protected_names, s))
+      /* the releasing organisation is named as such anyway */
+      if (json_object_get(b->protected_names, s) || !strcmp(s, c->owner_org))
         continue;
       char label[64], pid[ACC_ID_MAX], oid[ACC_ID_MAX];
       acc_rc rc = pseudonym(b, s, label, pid);

@@ -53,7 +53,6 @@ typedef struct acc_pack_opts {
   acc_tlp release;        /* ACC_TLP_CLEAR or ACC_TLP_GREEN */
   int draft;              /* build even if the rule or a link fails */
   int pdf;                /* 1: render statement.pdf when a renderer exists */
-  const char *signer_org; /* the operator's choice; NULL = the case's org */
 } acc_pack_opts;
 
 /* Build the pack of case id as ctx->rd->who sees it. */

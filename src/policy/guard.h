@@ -53,4 +53,14 @@ acc_rc acc_guard_get(acc_store *s, const acc_reader *rd, int64_t collection,
 int acc_guard_visible(acc_store *s, const acc_principal *who,
                       const acc_record *r);
 
+/* The same decision as acc_guard_visible for many records of one reader
+ * (correlation answers): each collection's access is looked up once for
+ * the life of the view.  A view holds no locks; free it after the
+ * request. */
+typedef struct acc_guard_view acc_guard_view;
+acc_rc acc_guard_view_new(acc_store *s, const acc_principal *who,
+                          acc_guard_view **out);
+int acc_guard_view_visible(acc_guard_view *v, const acc_record *r);
+void acc_guard_view_free(acc_guard_view *v);
+
 #endif

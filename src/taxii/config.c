@@ -84,6 +84,7 @@ static const key_def keys[] = {
     {"auth_cache_ttl", UINT(auth_cache_ttl, 0, 86400)},
     {"login_burst", UINT(login_burst, 1, 1000)},
     {"login_max_wait", UINT(login_max_wait, 1, 86400)},
+    {"correlation_common_sources", UINT(correlation_common_sources, 0, 1000000)},
 };
 
 /* "123", "64K", "10M", "1G" (K = 1024). */

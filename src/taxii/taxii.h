@@ -58,6 +58,9 @@ typedef struct acc_taxii_config {
   unsigned auth_cache_ttl;     /* seconds a verified password is cached */
   unsigned login_burst;        /* failed logins before an address waits */
   unsigned login_max_wait;     /* longest wait imposed, seconds */
+  unsigned correlation_common_sources; /* /api/v1/correlate: sources above
+                                          which a value is common; 0 = the
+                                          store's setting */
 } acc_taxii_config;
 
 /* Fill in the documented defaults. */

@@ -201,6 +201,28 @@ run 0 "$ACCORD" --json case show "$CASE"
 [ "$(json "[o['org'] for o in d['endorsement']['others']]")" = "['FIRM']" ] || fail "others"
 [ "$(json "d['endorsement']['concur']")" = 1 ] || fail "only partners count"
 
+# ---- only the case's organisation versions it ----
+python3 - "$CASE" "$E1" >"$T/forged.json" <<PY
+import json, subprocess, sys
+rep = json.loads(subprocess.check_output(["$ACCORD", "get", sys.argv[1]]))
+note = json.loads(subprocess.check_output(["$ACCORD", "get", sys.argv[2]]))
+rep["name"] = "FORGED TITLE"
+rep["modified"] = note["modified"] = "2099-01-01T00:00:00.000Z"
+note["content"] = "FORGED EVIDENCE"
+print(json.dumps({"type": "bundle", "id": "bundle--11111111-2222-4333-8444-555555555557",
+                  "objects": [rep, note]}))
+PY
+run 0 "$ACCORD" import --as bob "$T/forged.json"
+run 0 "$ACCORD" --json case show "$CASE" --as bob
+[ "$(json "d['title']")" = "GLASS FROST attribution" ] || fail "a forged version was taken"
+[ "$(json "d['owner']")" = CERT-A ] || fail "ownership moved"
+expect_not_in "$T/out" "FORGED"
+run 1 "$ACCORD" case edit "$CASE" --as bob --title hijack
+expect_in "$T/err" "only CERT-A"
+run 0 "$ACCORD" case edit "$CASE" --as alice --title "GLASS FROST attribution"
+run 0 "$ACCORD" --json case show "$CASE"
+expect_not_in "$T/out" "FORGED"
+
 # ---- vocabularies ----
 run 0 "$ACCORD" --json case vocab
 [ "$(python3 -c "import json; d=json.load(open('$T/out')); print(len(d['norms']), len(d['nis2_sectors']), len(d['eu_effects']), len(d['likelihood']))")" = "11 18 7 14" ] ||

@@ -53,7 +53,7 @@ run 1 "$ACCORD" pack build "$CASE" --release clear --out "$T/x" --as fred
 expect_in "$T/err" "no object with id"
 
 # ---- CLEAR ----
-run 0 "$ACCORD" pack build "$CASE" --release clear --out "$T/clear" --as alice
+run 0 "$ACCORD" pack build "$CASE" --release clear --out "$T/clear" --as alice --pdf never
 expect_in "$T/err" "4 exhibits, 5 withheld"
 check_pack "$T/clear" CLEAR
 for id in "$I_CLEAR" "$I_GRAN" "$OD" "$STATE" "$OP" "$ACTOR" \
@@ -101,16 +101,16 @@ expect_in "$T/green/statement.html" "3 further evidence items are withheld"
 run 0 "$ACCORD" pack verify "$T/green" --key "$KEY"
 
 # ---- determinism ----
-run 0 "$ACCORD" pack build "$CASE" --release clear --out "$T/clear2" --as alice
+run 0 "$ACCORD" pack build "$CASE" --release clear --out "$T/clear2" --as alice --pdf never
 # unrelated content and reads change nothing
 "$ACCORD" -q import --as bob "$ACC_TESTDATA/basic.json" || true
-run 0 "$ACCORD" pack build "$CASE" --release clear --out "$T/clear3"
+run 0 "$ACCORD" pack build "$CASE" --release clear --out "$T/clear3" --pdf never
 for f in MANIFEST MANIFEST.sig bundle.json pack.json statement.html; do
   cmp -s "$T/clear/$f" "$T/clear2/$f" || fail "$f differs between two builds"
   cmp -s "$T/clear/$f" "$T/clear3/$f" || fail "$f differs after unrelated changes"
 done
 [ "$(ls "$T/clear" | wc -l)" = "$(ls "$T/clear2" | wc -l)" ] || fail "file count"
-run 2 "$ACCORD" pack build "$CASE" --release clear --out "$T/clear2" --as alice
+run 2 "$ACCORD" pack build "$CASE" --release clear --out "$T/clear2" --as alice --pdf never
 expect_in "$T/err" "already holds a pack"
 
 # ---- verification must fail on any change ----
