@@ -976,7 +976,7 @@ static acc_rc sq_remove(acc_store *base, const acc_query *q, size_t *n_removed,
     goto out_free;
   while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
     rc = acc_sqc_forget(base, sqlite3_column_int64(st, 0), d);
-  sqlite3_finalize(st);
+  sq_done(s, st);
   if (rc)
     goto out_free;
   rc = prepare_query(s, "DELETE FROM objects", q, "", &st, d);
