@@ -360,7 +360,7 @@ typedef struct acc_cbm_tmsg {
   int sig;                   /* ACC_CBM_SIG_* */
   acc_cbm_role role;
   acc_cbm_verdict verdict;
-  char why[256];             /* for a verdict other than counted */
+  char why[512];             /* for a verdict other than counted */
 } acc_cbm_tmsg;
 
 typedef struct acc_cbm_tref {

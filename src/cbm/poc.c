@@ -8,9 +8,13 @@
  * period (a year unless set) is due: lists flag it and remind its
  * organisation to confirm it, and `accord serve` logs and counts it.
  *
- * Entries are written through acc_ingest (TLP:GREEN by default, so that
- * they federate to the community), signed with the organisation's key
- * when this instance holds it, and read back through the guard.
+ * Entries are written through acc_ingest — TLP:AMBER+STRICT by default,
+ * naming no organisation: the organisations that may read the collection
+ * get them, and federation carries them only from the instance where
+ * they were written, straight to each partner (so that a partner can
+ * tell the organisation's own entry, and key, from a copy relayed by
+ * someone else) — signed with the organisation's key when this instance
+ * holds it, and read back through the guard.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -126,10 +130,10 @@ acc_rc acc_cbm_poc_spec_check(json_t *spec, acc_diag *d) {
                         "organization");
   const char *tlp = json_string_value(json_object_get(spec, "tlp"));
   acc_tlp t;
-  if (tlp && (acc_tlp_parse(tlp, &t) || t > ACC_TLP_AMBER))
+  if (tlp && (acc_tlp_parse(tlp, &t) || t == ACC_TLP_RED))
     return acc_diag_set(d, ACC_EINVAL,
                         "'tlp': '%s': a directory entry is shared as "
-                        "clear, green or amber",
+                        "clear, green, amber or amber+strict",
                         tlp);
   const char *key = json_string_value(json_object_get(spec, "public_key"));
   unsigned char pk[32];
@@ -324,7 +328,12 @@ acc_rc acc_cbm_poc_add(const acc_cbm_ctx *ctx, json_t *spec,
   json_object_set_new(o, "sectors", json_pack("[s]", "government-national"));
   json_object_set_new(o, "contact_information",
                       contact_text(json_object_get(ext, "channels"), hours));
-  acc_tlp tlp = ACC_TLP_GREEN;
+  /* AMBER+STRICT naming no organisation: those that may read the
+   * collection, and federation passes it on only from this instance —
+   * so every partner receives the entry (and the key in it) straight
+   * from its organisation, which is what makes the key trusted there
+   * (keyring.c). */
+  acc_tlp tlp = ACC_TLP_AMBER_STRICT;
   const char *tn = json_string_value(json_object_get(spec, "tlp"));
   if (tn)
     acc_tlp_parse(tn, &tlp);

@@ -135,13 +135,13 @@ acc_rc acc_cbm_fsm_apply(acc_cbm_fsm *f, acc_cbm_action a, acc_cbm_role r,
                               "nothing in it"
                             : "only the two parties send messages in a "
                               "consultation");
+  if (f->state == ACC_CBM_CLOSED)
+    return acc_diag_set(d, ACC_EINVAL, "the consultation is closed");
   if (t < f->opened_us)
     return acc_diag_set(d, ACC_EINVAL,
                         "a message dated before the opening");
   acc_cbm_fsm n = *f;
   acc_cbm_fsm_tick(&n, t);
-  if (n.state == ACC_CBM_CLOSED)
-    return acc_diag_set(d, ACC_EINVAL, "the consultation is closed");
   switch (a) {
   case ACC_CBM_MSG_ACK:
     if (r != ACC_CBM_RESPONDER)

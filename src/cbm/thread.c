@@ -219,7 +219,7 @@ static acc_rc load_with(const acc_cbm_ctx *ctx, const acc_cbm_keyring *kr,
       if (acc_cbm_fsm_apply(&t->fsm, m->m.action, m->role, m->m.created_us,
                             &fd)) {
         m->verdict = ACC_CBM_REFUSED;
-        snprintf(m->why, sizeof m->why, "%.255s", fd.msg);
+        snprintf(m->why, sizeof m->why, "%.511s", fd.msg);
       }
     }
     if (m->verdict != ACC_CBM_COUNTED)

@@ -170,7 +170,7 @@ expect_not_in "$T/c.all" '"consultation-message"'
 expect_in "$T/c.all" '"point-of-contact"'
 run 0 acc c consult list
 expect_eq "$(wc -c <"$T/out")" 0 "consultations listed at C"
-curl -s -o "$T/c.taxii" -u rootc:root-c-pw \
+curl -s -g -o "$T/c.taxii" -u rootc:root-c-pw \
   -H 'Accept: application/taxii+json;version=2.1' \
   "http://127.0.0.1:${PORT[c]}/api/collections/default/objects/?match[type]=note"
 expect_not_in "$T/c.taxii" "$CID"
@@ -275,6 +275,10 @@ unserve a
 export ACCORD_NOW=2026-12-05T09:30:00Z ACCORD_CBM_WATCH=1s
 serve a
 unset ACCORD_NOW ACCORD_CBM_WATCH
+# (A's new port, for its partners)
+for n in b c; do
+  run 0 acc $n peer edit a --url "http://127.0.0.1:${PORT[a]}"
+done
 curl -s -o "$T/metrics" "http://127.0.0.1:${PORT[a]}/metrics"
 expect_in "$T/metrics" 'accord_consultations_overdue{deadline="acknowledgement"} 1'
 expect_in "$T/metrics" 'accord_consultations_overdue{deadline="answer"} 0'
@@ -301,7 +305,8 @@ S=$(curl -s -o "$T/close" -w '%{http_code}' -u alice:alice-pw -X POST \
   "http://127.0.0.1:${PORT[a]}/api/v1/consultations/$CID2/close")
 expect_eq "$S" 201 "POST /api/v1/consultations/ID/close"
 expect_in "$T/close" '"state":"closed"'
-run 1 acc a consult reply "$CID2" --as alice --message "again"
+run 1 acc a consult reply "$CID2" --as alice --message "again" \
+  --now 2026-12-05T10:00:00Z
 expect_in "$T/err" "closed"
 
 # An observer: A consults B with C observing.  C receives A's opening
