@@ -310,8 +310,9 @@ static int cmd_add(acc_cli *g, const peer_args *a) {
   }
   warn_grants(s, p);
   if (!g->quiet)
-    fprintf(stderr, "added peer %s (%s, %s)\n", p->name,
-            acc_sync_direction_name(p->direction), p->url);
+    fprintf(stderr, "added peer %s (%s%s%s)\n", p->name,
+            acc_sync_direction_name(p->direction), p->url[0] ? ", " : "",
+            p->url);
   code = ACC_EXIT_OK;
 out:
   if (secret)
@@ -493,12 +494,12 @@ static int cmd_list(acc_cli *g, const peer_args *a) {
     print_json_lines(arr);
   } else {
     if (json_array_size(arr))
-      printf("%-16s %-5s %-9s %-16s %-8s %s\n", "NAME", "DIR", "INTERVAL",
+      printf("%-16s %-7s %-9s %-16s %-8s %s\n", "NAME", "DIR", "INTERVAL",
              "ORG", "STATE", "URL COLLECTION");
     json_array_foreach(arr, i, e) {
       char iv[32];
       interval_text(jint(e, "interval_ms"), iv, sizeof iv);
-      printf("%-16s %-5s %-9s %-16s %-8s %s %s\n", jstr(e, "name"),
+      printf("%-16s %-7s %-9s %-16s %-8s %s %s\n", jstr(e, "name"),
              jstr(e, "direction"), iv, jstr(e, "org"),
              json_is_true(json_object_get(e, "enabled")) ? "enabled"
                                                          : "disabled",
@@ -561,6 +562,12 @@ static void status_text(json_t *e) {
   json_t *err = json_object_get(st, "last_error");
   char iv[32];
   interval_text(jint(e, "interval_ms"), iv, sizeof iv);
+  if (!strcmp(jstr(e, "direction"), "receive")) {
+    printf("peer %s: receives only (it pushes to us and is never "
+           "contacted), org %s\n",
+           jstr(e, "name"), jstr(e, "org"));
+    return;
+  }
   printf("peer %s: %s, %s every %s, org %s, %s -> %s\n", jstr(e, "name"),
          jstr(st, "health"), jstr(e, "direction"), iv, jstr(e, "org"),
          jstr(e, "url"), jstr(e, "collection"));

@@ -169,6 +169,7 @@ int acc_cmd_sync(acc_cli *g, int argc, char **argv) {
                       .store = s,
                       .audit = audit,
                       .stop = &interrupted,
+                      .lock_wait_ms = 60000, /* `accord serve` may be at it */
                       .log_ctx = g,
                       .log = on_note};
   for (size_t i = 0; i < ns.n && !atomic_load(&interrupted); i++) {

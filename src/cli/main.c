@@ -376,7 +376,9 @@ const acc_cmd acc_commands[] = {
      "new objects page by page, then push what the sharing policy lets\n"
      "the peer's organisation receive.  Each page commits with its\n"
      "watermark, so an interrupted run resumes where it stopped.  `accord\n"
-     "serve` does the same continuously, on each peer's --interval.\n"
+     "serve` does the same continuously, on each peer's --interval; when\n"
+     "it is running a peer, `accord sync` waits for that run to end (up to\n"
+     "a minute).\n"
      "Exit status: 0 done; 1 some objects were refused (by us or by the\n"
      "peer); 3 a run failed (see `accord peer status`); 4 store error.\n"},
     {"poc", acc_cmd_poc, "directory of national points of contact",

@@ -154,7 +154,8 @@ acc_rc acc_sync_run(const acc_sync_env *env, const char *name, unsigned mask,
   }
   if ((rc = acc_sync_peer_load(s, name, p, d)))
     goto out;
-  if ((rc = acc_sync_lock_take(env->data_dir, p->pid, 0, &lock, d))) {
+  if ((rc = acc_sync_lock_take(env->data_dir, p->pid, env->lock_wait_ms,
+                               &lock, d))) {
     acc_diag_prefix(d, "peer %s: ", p->name);
     goto out;
   }

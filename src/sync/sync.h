@@ -137,6 +137,8 @@ typedef struct acc_sync_env {
   acc_store *store;
   acc_audit *audit;        /* push reads are audited here */
   const atomic_int *stop;  /* may be NULL */
+  unsigned lock_wait_ms;   /* wait this long for another process's run of
+                              the same peer to end (0: give up at once) */
   void *log_ctx;           /* retries and notes (may be NULL) */
   void (*log)(void *ctx, const char *peer, const char *msg);
 } acc_sync_env;

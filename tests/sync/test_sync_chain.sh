@@ -59,16 +59,18 @@ expect_in "$T/b4.check" '"recipient_users":["csync","peer:c"]'
 serve a
 serve b
 serve c
+# Peers are disabled so that the servers' sync threads leave the order of
+# the runs to this test (`accord sync NAME` runs a disabled peer).
 # A pushes to B; B pulls from A.
 echo apush-pw | run 0 acc a peer add b --url "http://127.0.0.1:${PORT[b]}" \
-  --collection default --org cert-b --auth basic:apush --direction push
+  --collection default --org cert-b --auth basic:apush --direction push --disable
 echo bsync-pw | run 0 acc b peer add a --url "http://127.0.0.1:${PORT[a]}" \
-  --collection default --org cert-a --auth basic:bsync --direction pull
+  --collection default --org cert-a --auth basic:bsync --direction pull --disable
 # B pushes to C; C pulls from B.
 echo bpush-pw | run 0 acc b peer add c --url "http://127.0.0.1:${PORT[c]}" \
-  --collection default --org cert-c --auth basic:bpush --direction push
+  --collection default --org cert-c --auth basic:bpush --direction push --disable
 echo csync-pw | run 0 acc c peer add b --url "http://127.0.0.1:${PORT[b]}" \
-  --collection default --org cert-b --auth basic:csync --direction pull
+  --collection default --org cert-b --auth basic:csync --direction pull --disable
 
 check_b() {
   local u
@@ -90,13 +92,13 @@ check_c() {
 }
 
 # A -> B by push only, then by pull (the same content: duplicates).
-run 0 acc a sync
+run 0 acc a sync b
 check_b "after A's push"
 run 0 acc b sync a
 expect_in "$T/out" "0 rejected"
 check_b "after B's pull"
 # B -> C by C's pull only (B's TAXII server decides).
-run 0 acc c sync
+run 0 acc c sync b
 check_c "after C's pull from B"
 # ... then by B's push too (B's push decides).
 run 0 acc b sync c

@@ -46,9 +46,10 @@ serve b
 # Peers.  Secrets come on standard input or in --auth, never shown again.
 echo 'b-secret-pw' | run 0 acc b peer add a --url "http://127.0.0.1:${PORT[a]}" \
   --collection default --org cert-a --auth basic:bsync --direction both \
-  --interval 1s
+  --interval 1s --disable
 run 0 acc a peer add b --url "http://127.0.0.1:${PORT[b]}" --api-root /api/ \
-  --collection default --org cert-b --auth "bearer:$TOKEN" --direction both
+  --collection default --org cert-b --auth "bearer:$TOKEN" --direction both \
+  --disable
 run 2 acc a peer add b --url "http://127.0.0.1:${PORT[b]}" --collection default --org cert-b
 expect_in "$T/err" "already exists"
 run 2 acc a peer add x --url "http://example.org" --collection default --org cert-b
@@ -70,10 +71,13 @@ if grep -rqF 'b-secret-pw' "$T/b/accord.db"* ; then fail "a secret is in the dat
 run 0 acc b peer test a
 expect_in "$T/out" "can_read yes, can_write yes"
 
-# Run once each way, B first.
+# Run once each way, B first.  (Disabled peers run when named; `accord
+# sync` alone runs the enabled ones: none yet.)
 run 0 acc b sync
+expect_not_in "$T/out" "peer a"
+run 0 acc b sync a
 expect_in "$T/out" "caught up"
-run 0 acc a sync
+run 0 acc a sync b
 expect_in "$T/out" "caught up"
 
 # B holds exactly what A lets cert-b read, byte for byte.
@@ -131,8 +135,9 @@ S=$(curl -s -o "$T/api" -w '%{http_code}' -u alice:alice-pw \
   "http://127.0.0.1:${PORT[a]}/api/v1/peers")
 expect_eq "$S" 403 "GET /api/v1/peers as a non-admin"
 
-# Continuous: B's server syncs every second (its peer was added after B
-# started: the sync thread picks it up).  New content on A arrives.
+# Continuous: B's server syncs every second once the peer is enabled (the
+# sync thread re-reads the peers).  New content on A arrives.
+run 0 acc b peer edit a --enable
 ind a0000005 "$TLP_CLEAR" >"$T/new.jsonl"
 run 0 acc a import "$T/new.jsonl"
 wait_for "B's sync thread to pull a new object" 60 has b "$(idof a0000005)"

@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "ingest/ingest.h"
+#include "policy/policy.h"
 #include "sync/sync.h"
 #include "testutil.h"
 #include "util/time.h"
@@ -501,6 +502,55 @@ static void test_state_commits_with_objects(void **state) {
   assert_int_equal(n, 0);
 }
 
+/* ---- the policy for federation peers ---- */
+
+static void test_policy_peers(void **state) {
+  (void)state;
+  /* Peer B (org 2, a community member) and peer P (org 3, not one). */
+  acc_principal b = {.uid = -1001, .oid = 2, .org_member = 1};
+  snprintf(b.user, sizeof b.user, "peer:b");
+  snprintf(b.org, sizeof b.org, "B");
+  acc_principal p = {.uid = -1002, .oid = 3, .org_member = 0};
+  snprintf(p.user, sizeof p.user, "peer:p");
+  snprintf(p.org, sizeof p.org, "P");
+  acc_share_access peer = {.can_read = 1, .peer = 1};
+  acc_share_access user = {.can_read = 1};
+  /* Local content of org 1. */
+  acc_share_facts f = {.origin_oid = 1, .granular_max = ACC_TLP_NONE};
+  f.tlp = ACC_TLP_CLEAR;
+  assert_int_equal(acc_policy_decide(&p, &peer, &f), ACC_ALLOW);
+  f.tlp = ACC_TLP_GREEN;
+  assert_int_equal(acc_policy_decide(&b, &peer, &f), ACC_ALLOW);
+  assert_int_equal(acc_policy_decide(&p, &peer, &f), ACC_DENY);
+  f.tlp = ACC_TLP_AMBER;
+  f.orgs = "|B|";
+  assert_int_equal(acc_policy_decide(&b, &peer, &f), ACC_ALLOW);
+  assert_int_equal(acc_policy_decide(&p, &peer, &f), ACC_DENY);
+  f.tlp = ACC_TLP_AMBER_STRICT;
+  assert_int_equal(acc_policy_decide(&b, &peer, &f), ACC_ALLOW);
+  /* RED never leaves, even to a named recipient. */
+  f.tlp = ACC_TLP_RED;
+  f.users = "|peer:b|";
+  assert_int_equal(acc_policy_decide(&b, &peer, &f), ACC_DENY);
+  assert_int_equal(acc_policy_decide(&b, &user, &f), ACC_ALLOW);
+  /* AMBER+STRICT that came from another instance (org 3's) does not go
+   * on to B, named or not; it may go back to its originator. */
+  f.users = NULL;
+  f.tlp = ACC_TLP_AMBER_STRICT;
+  f.origin_oid = 3;
+  f.foreign = 1;
+  f.orgs = "|B|P|";
+  assert_int_equal(acc_policy_decide(&b, &peer, &f), ACC_DENY);
+  assert_int_equal(acc_policy_decide(&p, &peer, &f), ACC_ALLOW);
+  /* ... while plain AMBER from another instance goes on to named ones. */
+  f.tlp = ACC_TLP_AMBER;
+  assert_int_equal(acc_policy_decide(&b, &peer, &f), ACC_ALLOW);
+  /* Granular RED parts are removed for peers, not shown. */
+  f.tlp = ACC_TLP_CLEAR;
+  f.granular_max = ACC_TLP_RED;
+  assert_int_equal(acc_policy_decide(&b, &peer, &f), ACC_ALLOW_REDACTED);
+}
+
 int main(void) {
   const struct CMUnitTest tests[] = {
       cmocka_unit_test(test_retry_after),
@@ -511,6 +561,7 @@ int main(void) {
       cmocka_unit_test(test_watermark),
       cmocka_unit_test(test_query),
       cmocka_unit_test(test_url_check),
+      cmocka_unit_test(test_policy_peers),
       cmocka_unit_test_setup_teardown(test_peer_settings, setup, teardown),
       cmocka_unit_test_setup_teardown(test_secrets, setup, teardown),
       cmocka_unit_test_setup_teardown(test_state_commits_with_objects, setup,
