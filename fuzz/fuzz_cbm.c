@@ -50,8 +50,8 @@ static void object(json_t *j) {
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
-  json_t *j = json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES,
-                         NULL);
+  json_t *j =
+      json_loadb((const char *)data, size, JSON_REJECT_DUPLICATES, NULL);
   if (!j)
     return 0;
   acc_diag d;

@@ -105,8 +105,7 @@ void acc_api_consultations_list(acc_api_call *c, acc_api_reply *r) {
 
 /* The thread of id as the caller sees it, into r with status. */
 static void reply_thread(acc_api_call *c, acc_api_reply *r, int status,
-                         const acc_cbm_ctx *x, const char *id,
-                         json_t *extra) {
+                         const acc_cbm_ctx *x, const char *id, json_t *extra) {
   acc_cbm_thread *t = NULL;
   acc_diag d;
   acc_rc rc = acc_cbm_thread_load(x, id, &t, &d);

@@ -36,8 +36,7 @@
 
 /* Accord's confidence-building property extension (published by
  * acc_cbm_extension_objects). */
-#define ACC_EXT_CBM                                                            \
-  "extension-definition--8d2f4b61-3c7a-4e59-a1d8-6b0e9f2c4a73"
+#define ACC_EXT_CBM "extension-definition--8d2f4b61-3c7a-4e59-a1d8-6b0e9f2c4a73"
 
 #define ACC_CBM_MAX_OBSERVERS 16
 #define ACC_CBM_MAX_REFS 64
@@ -47,7 +46,7 @@
 /* ---- vocabularies (vocab.c) ---- */
 
 /* Kinds of consultation. */
-extern const char *const acc_cbm_kinds[];          /* NULL-terminated */
+extern const char *const acc_cbm_kinds[]; /* NULL-terminated */
 /* Point-of-contact levels: policy, technical. */
 extern const char *const acc_cbm_levels[];
 /* Channel types of a point of contact. */
@@ -116,14 +115,14 @@ typedef enum acc_cbm_missed {
 /* Where a consultation stands. */
 typedef struct acc_cbm_fsm {
   acc_cbm_state state;
-  acc_cbm_missed missed;  /* why it expired */
+  acc_cbm_missed missed; /* why it expired */
   int64_t opened_us;
   int64_t ack_due_us;
   int64_t answer_due_us;
-  int64_t acked_us;    /* ACC_TIME_NONE until then */
+  int64_t acked_us; /* ACC_TIME_NONE until then */
   int64_t answered_us;
   int64_t closed_us;
-  int64_t expired_us;  /* the deadline that passed */
+  int64_t expired_us; /* the deadline that passed */
 } acc_cbm_fsm;
 
 void acc_cbm_fsm_init(acc_cbm_fsm *f, int64_t opened_us, int64_t ack_due_us,
@@ -178,7 +177,7 @@ int acc_cbm_verify(json_t *obj, char key_out[ACC_KEY_PUB_TEXT_MAX]);
 char acc_cbm_kind_of(json_t *obj);
 
 typedef struct acc_cbm_channel {
-  const char *type;  /* email, phone, ... */
+  const char *type; /* email, phone, ... */
   const char *value;
 } acc_cbm_channel;
 
@@ -187,11 +186,11 @@ typedef struct acc_cbm_channel {
 typedef struct acc_cbm_poc {
   json_t *json;
   const char *id;
-  const char *name;       /* the contact (person or desk) */
-  const char *org;        /* whose contact: an organisation's name */
-  const char *level;      /* policy or technical */
+  const char *name;  /* the contact (person or desk) */
+  const char *org;   /* whose contact: an organisation's name */
+  const char *level; /* policy or technical */
   const char *role;
-  const char *country;    /* ISO 3166-1 alpha-2, or NULL */
+  const char *country; /* ISO 3166-1 alpha-2, or NULL */
   acc_cbm_channel channels[ACC_CBM_MAX_CHANNELS];
   size_t n_channels;
   const char *languages[16];
@@ -223,14 +222,14 @@ typedef struct acc_cbm_msg {
   acc_cbm_action action;
   int64_t created_us;
   const char *from_org;
-  const char *from_user; /* or NULL */
-  const char *text;      /* the note's content */
-  const char *in_reply_to; /* or NULL */
+  const char *from_user;                             /* or NULL */
+  const char *text;                                  /* the note's content */
+  const char *in_reply_to;                           /* or NULL */
   const char *recipients[2 + ACC_CBM_MAX_OBSERVERS]; /* as marked */
   size_t n_recipients;
   /* open only */
   const char *to_org;
-  const char *to_poc;   /* the point of contact addressed, or NULL */
+  const char *to_poc; /* the point of contact addressed, or NULL */
   const char *observers[ACC_CBM_MAX_OBSERVERS];
   size_t n_observers;
   const char *kind;
@@ -294,31 +293,29 @@ acc_rc acc_cbm_period_set(acc_store *s, int64_t us, acc_diag *d);
  * hours, country, public_key ("auto", "none" or ed25519:...), tlp,
  * description, confirmed}. */
 acc_rc acc_cbm_poc_spec_check(json_t *spec, acc_diag *d);
-acc_rc acc_cbm_poc_add(const acc_cbm_ctx *ctx, json_t *spec,
-                       int64_t collection, char out[ACC_ID_MAX], acc_diag *d);
+acc_rc acc_cbm_poc_add(const acc_cbm_ctx *ctx, json_t *spec, int64_t collection,
+                       char out[ACC_ID_MAX], acc_diag *d);
 /* Record that entry id is still right: a new version, confirmed now,
  * signed again.  Only its organisation may. */
-acc_rc acc_cbm_poc_confirm(const acc_cbm_ctx *ctx, const char *id,
-                           acc_diag *d);
+acc_rc acc_cbm_poc_confirm(const acc_cbm_ctx *ctx, const char *id, acc_diag *d);
 
 /* An entry as its reader sees it. */
 typedef struct acc_cbm_poc_view {
   acc_cbm_poc p;
   char origin_org[ACC_NAME_MAX]; /* who added it here ("" = the instance) */
-  int sig;         /* ACC_CBM_SIG_* */
-  int published;   /* added by its own organisation (or the operator) */
-  int64_t age_us;  /* since confirmed */
-  int due;         /* older than the confirmation period */
-  int own;         /* the reader's organisation's (operator: any added
-                      here), so the reader is the one to confirm it */
+  int sig;                       /* ACC_CBM_SIG_* */
+  int published;  /* added by its own organisation (or the operator) */
+  int64_t age_us; /* since confirmed */
+  int due;        /* older than the confirmation period */
+  int own;        /* the reader's organisation's (operator: any added
+                     here), so the reader is the one to confirm it */
 } acc_cbm_poc_view;
 
 typedef int (*acc_cbm_poc_cb)(void *cbctx, const acc_cbm_poc_view *v);
 /* The entries the reader can see (of org only, when set), by organisation
  * and id; due_only keeps those due for confirmation. */
-acc_rc acc_cbm_poc_list(const acc_cbm_ctx *ctx, const char *org,
-                        int due_only, acc_cbm_poc_cb cb, void *cbctx,
-                        acc_diag *d);
+acc_rc acc_cbm_poc_list(const acc_cbm_ctx *ctx, const char *org, int due_only,
+                        acc_cbm_poc_cb cb, void *cbctx, acc_diag *d);
 /* One entry (id or an unambiguous prefix of 8+ characters of its UUID). */
 acc_rc acc_cbm_poc_show(const acc_cbm_ctx *ctx, const char *id,
                         acc_cbm_poc_cb cb, void *cbctx, acc_diag *d);
@@ -336,9 +333,8 @@ acc_rc acc_cbm_open(const acc_cbm_ctx *ctx, json_t *spec, int64_t collection,
                     char out[ACC_ID_MAX], json_t **warnings, acc_diag *d);
 /* Acknowledge, reply to or close consultation id ({message} optional,
  * except for a reply); out gets the message's id. */
-acc_rc acc_cbm_respond(const acc_cbm_ctx *ctx, const char *id,
-                       acc_cbm_action a, json_t *spec, char out[ACC_ID_MAX],
-                       acc_diag *d);
+acc_rc acc_cbm_respond(const acc_cbm_ctx *ctx, const char *id, acc_cbm_action a,
+                       json_t *spec, char out[ACC_ID_MAX], acc_diag *d);
 
 /* Why a message does or does not count. */
 typedef enum acc_cbm_verdict {
@@ -357,15 +353,15 @@ typedef struct acc_cbm_tmsg {
   char origin_org[ACC_NAME_MAX];
   char key[ACC_KEY_PUB_TEXT_MAX]; /* the key its signature names */
   char key_id[ACC_KEY_ID_LEN];
-  int sig;                   /* ACC_CBM_SIG_* */
+  int sig; /* ACC_CBM_SIG_* */
   acc_cbm_role role;
   acc_cbm_verdict verdict;
-  char why[512];             /* for a verdict other than counted */
+  char why[512]; /* for a verdict other than counted */
 } acc_cbm_tmsg;
 
 typedef struct acc_cbm_tref {
   acc_cbm_ref ref;
-  int available; /* the reader can see it */
+  int available;    /* the reader can see it */
   char tlp_now[16]; /* its effective TLP as the reader sees it, "" */
 } acc_cbm_tref;
 
@@ -394,8 +390,8 @@ void acc_cbm_thread_free(acc_cbm_thread *t);
 acc_cbm_role acc_cbm_thread_role(const acc_cbm_thread *t, const char *org);
 
 typedef struct acc_cbm_filter {
-  int overdue_only;  /* expired for a missed deadline, not closed */
-  int state;         /* an acc_cbm_state, or -1 for any */
+  int overdue_only; /* expired for a missed deadline, not closed */
+  int state;        /* an acc_cbm_state, or -1 for any */
 } acc_cbm_filter;
 
 typedef int (*acc_cbm_thread_cb)(void *cbctx, const acc_cbm_thread *t);
@@ -441,8 +437,8 @@ acc_rc acc_cbm_metrics_text(acc_store *s, const char *data_dir, acc_buf *b);
  * due for confirmation, once per process, every interval
  * ($ACCORD_CBM_WATCH, a duration; 60s by default). */
 typedef struct acc_cbm_watch acc_cbm_watch;
-acc_rc acc_cbm_watch_start(const char *data_dir, int quiet,
-                           acc_cbm_watch **out, acc_diag *d);
+acc_rc acc_cbm_watch_start(const char *data_dir, int quiet, acc_cbm_watch **out,
+                           acc_diag *d);
 void acc_cbm_watch_stop(acc_cbm_watch *w);
 
 /* Accord's confidence-building extension-definition and its publisher's

@@ -10,11 +10,11 @@
 
 /* Who acts, resolved once per operation. */
 typedef struct acc_cbm_actor {
-  int64_t oid, uid;            /* uid 0 for the operator */
+  int64_t oid, uid; /* uid 0 for the operator */
   char org[ACC_NAME_MAX];
   char user[ACC_NAME_MAX];
-  char identity[ACC_ID_MAX];   /* the organisation's STIX identity */
-  int operator;                /* the instance operator acts */
+  char identity[ACC_ID_MAX]; /* the organisation's STIX identity */
+  int operator;              /* the instance operator acts */
 } acc_cbm_actor;
 
 /* The acting principal: a user (for its organisation), or the operator

@@ -42,11 +42,12 @@ acc_rc acc_cbm_actor_of(const acc_cbm_ctx *ctx, const char *org,
     acc_org o;
     acc_rc rc = ctx->st->ops->org_get(ctx->st, org, &o, d);
     if (rc)
-      return acc_diag_set(d, rc, "no organisation '%s' (see `accord org "
-                                 "list`)",
+      return acc_diag_set(d, rc,
+                          "no organisation '%s' (see `accord org "
+                          "list`)",
                           org);
     a->oid = o.oid;
-    a->operator = 1;
+    a->operator= 1;
     snprintf(a->org, sizeof a->org, "%s", o.name);
     snprintf(a->user, sizeof a->user, "operator");
   } else {
@@ -56,8 +57,8 @@ acc_rc acc_cbm_actor_of(const acc_cbm_ctx *ctx, const char *org,
                           "one",
                           p->user);
     if (org && *org && strcmp(org, p->org))
-      return acc_diag_set(d, ACC_EINVAL,
-                          "%s acts for %s, not for %s", p->user, p->org, org);
+      return acc_diag_set(d, ACC_EINVAL, "%s acts for %s, not for %s", p->user,
+                          p->org, org);
     a->oid = p->oid;
     a->uid = p->uid;
     snprintf(a->org, sizeof a->org, "%s", p->org);
@@ -122,13 +123,10 @@ acc_rc acc_cbm_get(const acc_cbm_ctx *ctx, const char *id, json_t **out,
   return ACC_OK;
 }
 
-static acc_rc ingest_text(const acc_cbm_ctx *ctx, const char *text,
-                          int64_t cid, int64_t oid, int64_t uid,
-                          acc_diag *d) {
-  acc_ingest_opts o = {.collection = cid,
-                       .strict = 1,
-                       .origin_oid = oid,
-                       .origin_uid = uid};
+static acc_rc ingest_text(const acc_cbm_ctx *ctx, const char *text, int64_t cid,
+                          int64_t oid, int64_t uid, acc_diag *d) {
+  acc_ingest_opts o = {
+      .collection = cid, .strict = 1, .origin_oid = oid, .origin_uid = uid};
   acc_ingest_counts n;
   acc_diag id;
   acc_rc rc = acc_ingest(ctx->st, text, strlen(text), &o, &n, NULL, &id);
@@ -208,8 +206,8 @@ acc_rc acc_cbm_resolve(const acc_cbm_ctx *ctx, char kind, const char *id,
   for (size_t i = 0; !rc && i < x->n && i < MAX_CANDIDATES; i++) {
     int seen = 0;
     acc_diag gd;
-    if (acc_guard_get(ctx->st, ctx->rd, 0, x->found[i], ACC_TIME_NONE,
-                      on_seen, &seen, &gd) == ACC_OK &&
+    if (acc_guard_get(ctx->st, ctx->rd, 0, x->found[i], ACC_TIME_NONE, on_seen,
+                      &seen, &gd) == ACC_OK &&
         seen) {
       visible++;
       which = i;

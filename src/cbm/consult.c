@@ -37,8 +37,7 @@ static acc_rc opt_str(json_t *spec, const char *key, int required, size_t max,
       json_string_length(v) > max ||
       strlen(json_string_value(v)) != json_string_length(v))
     return acc_diag_set(d, ACC_EINVAL,
-                        "'%s': expected a string of 1 to %zu bytes", key,
-                        max);
+                        "'%s': expected a string of 1 to %zu bytes", key, max);
   return ACC_OK;
 }
 
@@ -63,10 +62,10 @@ static acc_rc str_list(json_t *spec, const char *key, size_t max,
 
 acc_rc acc_cbm_open_check(json_t *spec, acc_diag *d) {
   static const char *const known[] = {
-      "to",        "kind",         "urgency",     "subject",
-      "message",   "refs",         "observers",   "poc",
-      "ack_within", "ack_by",      "answer_within", "answer_by",
-      "org",       NULL};
+      "to",         "kind",   "urgency",       "subject",
+      "message",    "refs",   "observers",     "poc",
+      "ack_within", "ack_by", "answer_within", "answer_by",
+      "org",        NULL};
   if (!json_is_object(spec))
     return acc_diag_set(d, ACC_EINVAL, "expected a JSON object");
   const char *k;
@@ -88,8 +87,8 @@ acc_rc acc_cbm_open_check(json_t *spec, acc_diag *d) {
       (rc = opt_str(spec, "answer_by", 0, 64, d)) ||
       (rc = opt_str(spec, "org", 0, ACC_NAME_MAX - 1, d)) ||
       (rc = str_list(spec, "refs", ACC_CBM_MAX_REFS, ACC_ID_MAX - 1, d)) ||
-      (rc = str_list(spec, "observers", ACC_CBM_MAX_OBSERVERS,
-                     ACC_NAME_MAX - 1, d)))
+      (rc = str_list(spec, "observers", ACC_CBM_MAX_OBSERVERS, ACC_NAME_MAX - 1,
+                     d)))
     return rc;
   const char *kind = json_string_value(json_object_get(spec, "kind"));
   char list[256];
@@ -105,8 +104,7 @@ acc_rc acc_cbm_open_check(json_t *spec, acc_diag *d) {
                         "critical",
                         urg);
   if (json_object_get(spec, "ack_within") && json_object_get(spec, "ack_by"))
-    return acc_diag_set(d, ACC_EINVAL,
-                        "give ack_within or ack_by, not both");
+    return acc_diag_set(d, ACC_EINVAL, "give ack_within or ack_by, not both");
   if (json_object_get(spec, "answer_within") &&
       json_object_get(spec, "answer_by"))
     return acc_diag_set(d, ACC_EINVAL,
@@ -170,8 +168,8 @@ static acc_rc load_key(const acc_cbm_ctx *ctx, const acc_cbm_actor *a,
 /* The note of a message, without its signature.  ext is taken over
  * unless NULL is returned. */
 static json_t *note(const acc_cbm_actor *a, int64_t t, const char *abstract,
-                    const char *text, json_t *object_refs,
-                    json_t *recipients, json_t *ext) {
+                    const char *text, json_t *object_refs, json_t *recipients,
+                    json_t *ext) {
   char id[ACC_ID_MAX];
   acc_case_uuid4("note", id);
   json_t *o = json_pack(
@@ -184,18 +182,18 @@ static json_t *note(const acc_cbm_actor *a, int64_t t, const char *abstract,
     return NULL;
   json_t *sh = json_pack("{s:s,s:O}", "extension_type", "property-extension",
                          "recipient_orgs", recipients);
-  json_object_set_new(ext, "extension_type",
-                      json_string("property-extension"));
+  json_object_set_new(ext, "extension_type", json_string("property-extension"));
   json_object_set_new(ext, "kind", json_string("consultation-message"));
-  json_object_set_new(o, "extensions",
-                      json_pack("{s:o,s:o}", ACC_EXT_SHARING, sh, ACC_EXT_CBM,
-                                ext));
+  json_object_set_new(
+      o, "extensions",
+      json_pack("{s:o,s:o}", ACC_EXT_SHARING, sh, ACC_EXT_CBM, ext));
   return o;
 }
 
 /* Sign and store one message. */
-static acc_rc send_msg(const acc_cbm_ctx *ctx, const acc_cbm_actor *a, json_t *o,
-                   int64_t cid, char out[ACC_ID_MAX], acc_diag *d) {
+static acc_rc send_msg(const acc_cbm_ctx *ctx, const acc_cbm_actor *a,
+                       json_t *o, int64_t cid, char out[ACC_ID_MAX],
+                       acc_diag *d) {
   acc_org_key k;
   acc_rc rc = load_key(ctx, a, &k, d);
   if (rc)
@@ -298,9 +296,8 @@ acc_rc acc_cbm_open(const acc_cbm_ctx *ctx, json_t *spec, int64_t collection,
   if (rc)
     return rc;
   acc_cbm_actor a;
-  if ((rc = acc_cbm_actor_of(ctx, json_string_value(json_object_get(spec,
-                                                                    "org")),
-                             &a, d)) ||
+  if ((rc = acc_cbm_actor_of(
+           ctx, json_string_value(json_object_get(spec, "org")), &a, d)) ||
       (rc = acc_cbm_may_write(ctx, &a, collection, d)) ||
       (rc = acc_cbm_index_update(ctx->st, d)))
     return rc;
@@ -362,8 +359,8 @@ acc_rc acc_cbm_open(const acc_cbm_ctx *ctx, json_t *spec, int64_t collection,
     memset(&x, 0, sizeof x);
     x.st = ctx->st;
     acc_diag gd;
-    rc = acc_guard_get(ctx->st, ctx->rd, 0, rid, ACC_TIME_NONE, on_ref, &x,
-                       &gd);
+    rc =
+        acc_guard_get(ctx->st, ctx->rd, 0, rid, ACC_TIME_NONE, on_ref, &x, &gd);
     if (rc || !x.seen) {
       rc = acc_diag_set(d, ACC_ENOTFOUND,
                         "refs: no object with id %s (it must be stored here "
@@ -395,8 +392,8 @@ acc_rc acc_cbm_open(const acc_cbm_ctx *ctx, json_t *spec, int64_t collection,
    * responder's at the level the kind calls for. */
   const char *kind = json_string_value(json_object_get(spec, "kind"));
   poc_pick pp = {.ctx = ctx,
-                 .level = !strcmp(kind, "clarification") ? "policy"
-                                                         : "technical"};
+                 .level =
+                     !strcmp(kind, "clarification") ? "policy" : "technical"};
   const char *poc = json_string_value(json_object_get(spec, "poc"));
   if (poc) {
     snprintf(pp.id, sizeof pp.id, "%s", poc);
@@ -423,21 +420,20 @@ acc_rc acc_cbm_open(const acc_cbm_ctx *ctx, json_t *spec, int64_t collection,
   }
 
   const char *subject = json_string_value(json_object_get(spec, "subject"));
-  json_t *ext = json_pack(
-      "{s:s,s:s,s:s,s:s,s:O,s:s,s:s,s:s,s:o,s:o,s:o}", "action", "open",
-      "from_org", a.org, "from_user", a.user, "to_org", to, "observers", obs,
-      "consultation_kind", kind, "urgency", u->key, "subject", subject,
-      "ack_due", acc_cbm_ts(ack_due), "answer_due", acc_cbm_ts(answer_due),
-      "refs", refs);
+  json_t *ext =
+      json_pack("{s:s,s:s,s:s,s:s,s:O,s:s,s:s,s:s,s:o,s:o,s:o}", "action",
+                "open", "from_org", a.org, "from_user", a.user, "to_org", to,
+                "observers", obs, "consultation_kind", kind, "urgency", u->key,
+                "subject", subject, "ack_due", acc_cbm_ts(ack_due),
+                "answer_due", acc_cbm_ts(answer_due), "refs", refs);
   if (pp.id[0])
     json_object_set_new(ext, "to_poc_ref", json_string(pp.id));
   char abstract[1200];
-  snprintf(abstract, sizeof abstract, "Consultation (%s, %s): %s", kind,
-           u->key, subject);
-  json_t *o =
-      note(&a, now, abstract,
-           json_string_value(json_object_get(spec, "message")), object_refs,
-           recipients, ext);
+  snprintf(abstract, sizeof abstract, "Consultation (%s, %s): %s", kind, u->key,
+           subject);
+  json_t *o = note(&a, now, abstract,
+                   json_string_value(json_object_get(spec, "message")),
+                   object_refs, recipients, ext);
   json_decref(object_refs);
   if (!o) {
     json_decref(ext);
@@ -470,8 +466,7 @@ acc_rc acc_cbm_respond(const acc_cbm_ctx *ctx, const char *ref,
   }
   if (msg && (!json_is_string(msg) || json_string_length(msg) == 0 ||
               json_string_length(msg) > ACC_CBM_TEXT_MAX))
-    return acc_diag_set(d, ACC_EINVAL,
-                        "'message': a text of 1 to %d bytes",
+    return acc_diag_set(d, ACC_EINVAL, "'message': a text of 1 to %d bytes",
                         ACC_CBM_TEXT_MAX);
   if (act == ACC_CBM_MSG_REPLY && !msg)
     return acc_diag_set(d, ACC_EINVAL, "a reply needs a message");
@@ -507,10 +502,10 @@ acc_rc acc_cbm_respond(const acc_cbm_ctx *ctx, const char *ref,
   for (size_t i = 1; i < t->n_msgs; i++)
     if (t->msgs[i].verdict == ACC_CBM_COUNTED)
       prev = t->msgs[i].m.id;
-  json_t *ext = json_pack("{s:s,s:s,s:s,s:s,s:s}", "action",
-                          acc_cbm_action_name(act), "consultation_ref", t->id,
-                          "from_org", a.org, "from_user", a.user,
-                          "in_reply_to", prev);
+  json_t *ext =
+      json_pack("{s:s,s:s,s:s,s:s,s:s}", "action", acc_cbm_action_name(act),
+                "consultation_ref", t->id, "from_org", a.org, "from_user",
+                a.user, "in_reply_to", prev);
   static const char *const head[] = {"", "Acknowledged", "Reply", "Closed"};
   static const char *const dflt[] = {
       "", "Your request is acknowledged; an answer will follow.", "",
@@ -518,9 +513,8 @@ acc_rc acc_cbm_respond(const acc_cbm_ctx *ctx, const char *ref,
   char abstract[1200];
   snprintf(abstract, sizeof abstract, "%s: %s", head[act], o->subject);
   json_t *refs = json_pack("[s]", t->id);
-  json_t *n = note(&a, now, abstract,
-                   msg ? json_string_value(msg) : dflt[act], refs,
-                   recipients, ext);
+  json_t *n = note(&a, now, abstract, msg ? json_string_value(msg) : dflt[act],
+                   refs, recipients, ext);
   json_decref(refs);
   json_decref(recipients);
   if (!n) {

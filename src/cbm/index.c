@@ -33,8 +33,7 @@ static int cmp_str(const void *a, const void *b) {
 }
 
 /* "|a|b|" of the names, sorted, so two lists compare as strings. */
-static void joined(const char *const *names, size_t n, char *out,
-                   size_t size) {
+static void joined(const char *const *names, size_t n, char *out, size_t size) {
   const char *sorted[2 + ACC_CBM_MAX_OBSERVERS];
   if (n > sizeof sorted / sizeof sorted[0])
     n = sizeof sorted / sizeof sorted[0];
@@ -89,8 +88,7 @@ int acc_cbm_index_row(json_t *obj, acc_cbm_row *row) {
     snprintf(row->action, sizeof row->action, "%s",
              acc_cbm_action_name(m.action));
     snprintf(row->org, sizeof row->org, "%s", m.from_org);
-    snprintf(row->to_org, sizeof row->to_org, "%s",
-             m.to_org ? m.to_org : "");
+    snprintf(row->to_org, sizeof row->to_org, "%s", m.to_org ? m.to_org : "");
     joined(m.recipients, m.n_recipients, row->recipients,
            sizeof row->recipients);
     row->sig = acc_cbm_verify(obj, key);

@@ -40,8 +40,8 @@ static acc_rc str(json_t *o, const char *key, int required, size_t max,
   *out = NULL;
   if (!v) {
     if (required)
-      return acc_diag_set(d, ACC_EINVAL, "property '%s.%s': missing",
-                          EXT_PATH, key);
+      return acc_diag_set(d, ACC_EINVAL, "property '%s.%s': missing", EXT_PATH,
+                          key);
     return ACC_OK;
   }
   if (!json_is_string(v))
@@ -49,8 +49,7 @@ static acc_rc str(json_t *o, const char *key, int required, size_t max,
                         EXT_PATH, key);
   size_t n = json_string_length(v);
   if ((required && n == 0) || n > max)
-    return acc_diag_set(d, ACC_EINVAL,
-                        "property '%s.%s': %s", EXT_PATH, key,
+    return acc_diag_set(d, ACC_EINVAL, "property '%s.%s': %s", EXT_PATH, key,
                         n ? "too long" : "empty");
   if (strlen(json_string_value(v)) != n)
     return acc_diag_set(d, ACC_EINVAL, "property '%s.%s': holds a NUL",
@@ -68,8 +67,8 @@ static acc_rc stamp(json_t *o, const char *key, int required, int64_t *out,
     return rc;
   if (acc_time_parse(s, strlen(s), 1, out))
     return acc_diag_set(d, ACC_EINVAL,
-                        "property '%s.%s': '%s' is not a timestamp",
-                        EXT_PATH, key, s);
+                        "property '%s.%s': '%s' is not a timestamp", EXT_PATH,
+                        key, s);
   return ACC_OK;
 }
 
@@ -79,16 +78,15 @@ static acc_rc strs(json_t *o, const char *key, int required, size_t max_len,
   json_t *a = json_object_get(o, key);
   *n = 0;
   if (!a)
-    return required ? acc_diag_set(d, ACC_EINVAL,
-                                   "property '%s.%s': missing", EXT_PATH, key)
+    return required ? acc_diag_set(d, ACC_EINVAL, "property '%s.%s': missing",
+                                   EXT_PATH, key)
                     : ACC_OK;
   if (!json_is_array(a))
     return acc_diag_set(d, ACC_EINVAL, "property '%s.%s': expected a list",
                         EXT_PATH, key);
   if (json_array_size(a) > max)
-    return acc_diag_set(d, ACC_EINVAL,
-                        "property '%s.%s': more than %zu items", EXT_PATH,
-                        key, max);
+    return acc_diag_set(d, ACC_EINVAL, "property '%s.%s': more than %zu items",
+                        EXT_PATH, key, max);
   size_t i;
   json_t *v;
   json_array_foreach(a, i, v) {
@@ -154,18 +152,18 @@ acc_rc acc_cbm_poc_parse(json_t *obj, acc_cbm_poc *out, acc_diag *d) {
                 d)) ||
       (rc = check_key_text(p.public_key, "public_key", d)) ||
       (rc = stamp(e, "confirmed", 1, &p.confirmed_us, d)) ||
-      (rc = strs(e, "languages", 0, 16, p.languages,
-                 sizeof p.languages / sizeof p.languages[0], &p.n_languages,
-                 d)))
+      (rc =
+           strs(e, "languages", 0, 16, p.languages,
+                sizeof p.languages / sizeof p.languages[0], &p.n_languages, d)))
     return rc;
   if (!acc_cbm_in(acc_cbm_levels, p.level))
     return acc_diag_set(d, ACC_EINVAL,
                         "property '%s.level': '%s' is not policy or "
                         "technical",
                         EXT_PATH, p.level);
-  if (p.country && (strlen(p.country) != 2 || p.country[0] < 'A' ||
-                    p.country[0] > 'Z' || p.country[1] < 'A' ||
-                    p.country[1] > 'Z'))
+  if (p.country &&
+      (strlen(p.country) != 2 || p.country[0] < 'A' || p.country[0] > 'Z' ||
+       p.country[1] < 'A' || p.country[1] > 'Z'))
     return acc_diag_set(d, ACC_EINVAL,
                         "property '%s.country': expected an ISO 3166-1 "
                         "alpha-2 code in capitals",
@@ -183,9 +181,8 @@ acc_rc acc_cbm_poc_parse(json_t *obj, acc_cbm_poc *out, acc_diag *d) {
                         "{type, value} is required",
                         EXT_PATH);
   if (json_array_size(ch) > ACC_CBM_MAX_CHANNELS)
-    return acc_diag_set(d, ACC_EINVAL,
-                        "property '%s.channels': more than %d", EXT_PATH,
-                        ACC_CBM_MAX_CHANNELS);
+    return acc_diag_set(d, ACC_EINVAL, "property '%s.channels': more than %d",
+                        EXT_PATH, ACC_CBM_MAX_CHANNELS);
   size_t i;
   json_t *c;
   json_array_foreach(ch, i, c) {
@@ -285,8 +282,8 @@ acc_rc acc_cbm_msg_parse(json_t *obj, acc_cbm_msg *out, acc_diag *d) {
     goto out;
   }
   /* Recipients, as the sharing extension names them. */
-  json_t *sh = json_object_get(json_object_get(obj, "extensions"),
-                               ACC_EXT_SHARING);
+  json_t *sh =
+      json_object_get(json_object_get(obj, "extensions"), ACC_EXT_SHARING);
   if ((rc = strs(sh, "recipient_orgs", 1, ACC_NAME_MAX - 1, m->recipients,
                  2 + ACC_CBM_MAX_OBSERVERS, &m->n_recipients, d))) {
     acc_diag_prefix(d, "the sharing extension: ");
@@ -336,8 +333,8 @@ acc_rc acc_cbm_msg_parse(json_t *obj, acc_cbm_msg *out, acc_diag *d) {
     }
     if (!acc_cbm_urgency_find(m->urgency)) {
       rc = acc_diag_set(d, ACC_EINVAL,
-                        "property '%s.urgency': unknown urgency '%s'",
-                        EXT_PATH, m->urgency);
+                        "property '%s.urgency': unknown urgency '%s'", EXT_PATH,
+                        m->urgency);
       goto out;
     }
     if (!strcmp(m->to_org, m->from_org)) {

@@ -59,8 +59,8 @@ acc_rc acc_cbm_period_set(acc_store *s, int64_t us, acc_diag *d) {
 
 /* ---- the specification ---- */
 
-static acc_rc spec_str(json_t *spec, const char *key, int required,
-                       size_t max, acc_diag *d) {
+static acc_rc spec_str(json_t *spec, const char *key, int required, size_t max,
+                       acc_diag *d) {
   json_t *v = json_object_get(spec, key);
   if (!v)
     return required ? acc_diag_set(d, ACC_EINVAL, "'%s' is required", key)
@@ -68,8 +68,7 @@ static acc_rc spec_str(json_t *spec, const char *key, int required,
   if (!json_is_string(v) || json_string_length(v) == 0 ||
       json_string_length(v) > max)
     return acc_diag_set(d, ACC_EINVAL,
-                        "'%s': expected a string of 1 to %zu bytes", key,
-                        max);
+                        "'%s': expected a string of 1 to %zu bytes", key, max);
   return ACC_OK;
 }
 
@@ -87,8 +86,8 @@ static json_t *channel_of(json_t *c) {
 
 acc_rc acc_cbm_poc_spec_check(json_t *spec, acc_diag *d) {
   static const char *const known[] = {
-      "org",      "level",      "name",   "role",      "channels",
-      "languages", "hours",     "country", "public_key", "tlp",
+      "org",         "level",     "name",           "role",       "channels",
+      "languages",   "hours",     "country",        "public_key", "tlp",
       "description", "confirmed", "identity_class", NULL};
   acc_rc rc;
   if (!json_is_object(spec))
@@ -170,9 +169,8 @@ acc_rc acc_cbm_poc_spec_check(json_t *spec, acc_diag *d) {
                           "of %s",
                           i, types);
     if (!known_type)
-      return acc_diag_set(d, ACC_EINVAL,
-                          "'channels[%zu]': unknown type (one of %s)", i,
-                          types);
+      return acc_diag_set(
+          d, ACC_EINVAL, "'channels[%zu]': unknown type (one of %s)", i, types);
   }
   json_t *langs = json_object_get(spec, "languages");
   if (langs && (!json_is_array(langs) || json_array_size(langs) > 16))
@@ -234,16 +232,14 @@ static acc_rc maybe_sign(const acc_cbm_ctx *ctx, const char *org, json_t *obj,
   return rc;
 }
 
-acc_rc acc_cbm_poc_add(const acc_cbm_ctx *ctx, json_t *spec,
-                       int64_t collection, char out[ACC_ID_MAX],
-                       acc_diag *d) {
+acc_rc acc_cbm_poc_add(const acc_cbm_ctx *ctx, json_t *spec, int64_t collection,
+                       char out[ACC_ID_MAX], acc_diag *d) {
   acc_rc rc = acc_cbm_poc_spec_check(spec, d);
   if (rc)
     return rc;
   acc_cbm_actor a;
-  if ((rc = acc_cbm_actor_of(ctx, json_string_value(json_object_get(spec,
-                                                                    "org")),
-                             &a, d)) ||
+  if ((rc = acc_cbm_actor_of(
+           ctx, json_string_value(json_object_get(spec, "org")), &a, d)) ||
       (rc = acc_cbm_may_write(ctx, &a, collection, d)))
     return rc;
   int64_t now = acc_cbm_ctx_now(ctx);
@@ -277,11 +273,11 @@ acc_rc acc_cbm_poc_add(const acc_cbm_ctx *ctx, json_t *spec,
 
   char id[ACC_ID_MAX];
   acc_case_uuid4("identity", id);
-  json_t *ext = json_pack(
-      "{s:s,s:s,s:s,s:s,s:O}", "extension_type", "property-extension", "kind",
-      "point-of-contact", "org", a.org, "level",
-      json_string_value(json_object_get(spec, "level")), "channels",
-      json_array());
+  json_t *ext =
+      json_pack("{s:s,s:s,s:s,s:s,s:O}", "extension_type", "property-extension",
+                "kind", "point-of-contact", "org", a.org, "level",
+                json_string_value(json_object_get(spec, "level")), "channels",
+                json_array());
   json_t *channels = json_array();
   size_t i;
   json_t *v;
@@ -349,7 +345,7 @@ acc_rc acc_cbm_poc_add(const acc_cbm_ctx *ctx, json_t *spec,
   /* An entry the organisation did not sign here is the operator's pin of
    * a partner's contact (and key): the instance itself adds it. */
   int64_t origin = a.oid, uid = a.uid;
-  if (!signed_ok && a.operator && !have_local)
+  if (!signed_ok && a.operator&& !have_local)
     origin = uid = 0;
   json_t *objs = json_pack("[o]", o);
   rc = acc_cbm_store(ctx, objs, collection, origin, uid, d);
@@ -380,11 +376,9 @@ acc_rc acc_cbm_poc_confirm(const acc_cbm_ctx *ctx, const char *ref,
   /* Only the organisation that published the entry confirms it (a pin,
    * added by the instance, only the operator). */
   if (rec.origin_oid == 0 ? !a.operator : rec.origin_oid != a.oid) {
-    rc = acc_diag_set(d, ACC_EINVAL,
-                      "only %s, whose entry it is, may confirm %s",
-                      rec.origin_oid == 0 ? "this instance's operator"
-                                          : p.org,
-                      id);
+    rc = acc_diag_set(
+        d, ACC_EINVAL, "only %s, whose entry it is, may confirm %s",
+        rec.origin_oid == 0 ? "this instance's operator" : p.org, id);
     goto out;
   }
   if ((rc = acc_cbm_may_write(ctx, &a, rec.collection, d)))
@@ -394,8 +388,7 @@ acc_rc acc_cbm_poc_confirm(const acc_cbm_ctx *ctx, const char *ref,
   if (p.modified_us != ACC_TIME_NONE && t <= p.modified_us)
     t = p.modified_us - p.modified_us % 1000 + 1000;
   o = json_deep_copy(cur);
-  json_t *ext =
-      json_object_get(json_object_get(o, "extensions"), ACC_EXT_CBM);
+  json_t *ext = json_object_get(json_object_get(o, "extensions"), ACC_EXT_CBM);
   json_object_set_new(ext, "confirmed", acc_cbm_ts(now));
   json_object_set_new(o, "modified", acc_cbm_ts(t));
   int signed_ok;
@@ -433,7 +426,6 @@ static int is_peer(const list_ctx *x, int64_t oid) {
       return 1;
   return 0;
 }
-
 
 /* One entry as x's reader sees it; 0 when invisible or malformed. */
 static int view_of(list_ctx *x, const char *id, acc_cbm_poc_view *v) {
@@ -496,8 +488,7 @@ static acc_rc list_init(const acc_cbm_ctx *ctx, list_ctx *x, acc_diag *d) {
   x->peer_oids = malloc((n ? n : 1) * sizeof *x->peer_oids);
   if (!x->peer_oids)
     return ACC_ENOMEM;
-  if (n > 64 && (rc = ctx->st->ops->peer_orgs(ctx->st, x->peer_oids, n, &n,
-                                              d)))
+  if (n > 64 && (rc = ctx->st->ops->peer_orgs(ctx->st, x->peer_oids, n, &n, d)))
     return rc;
   if (n <= 64)
     memcpy(x->peer_oids, few, n * sizeof *few);
@@ -550,9 +541,9 @@ json_t *acc_cbm_poc_json(const acc_cbm_poc_view *v) {
   const acc_cbm_poc *p = &v->p;
   json_t *ch = json_array();
   for (size_t i = 0; i < p->n_channels; i++)
-    json_array_append_new(ch, json_pack("{s:s,s:s}", "type",
-                                        p->channels[i].type, "value",
-                                        p->channels[i].value));
+    json_array_append_new(ch,
+                          json_pack("{s:s,s:s}", "type", p->channels[i].type,
+                                    "value", p->channels[i].value));
   json_t *langs = json_array();
   for (size_t i = 0; i < p->n_languages; i++)
     json_array_append_new(langs, json_string(p->languages[i]));

@@ -138,8 +138,7 @@ acc_rc acc_cbm_fsm_apply(acc_cbm_fsm *f, acc_cbm_action a, acc_cbm_role r,
   if (f->state == ACC_CBM_CLOSED)
     return acc_diag_set(d, ACC_EINVAL, "the consultation is closed");
   if (t < f->opened_us)
-    return acc_diag_set(d, ACC_EINVAL,
-                        "a message dated before the opening");
+    return acc_diag_set(d, ACC_EINVAL, "a message dated before the opening");
   acc_cbm_fsm n = *f;
   acc_cbm_fsm_tick(&n, t);
   switch (a) {

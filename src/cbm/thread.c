@@ -370,9 +370,8 @@ static json_t *msg_json(const acc_cbm_tmsg *m) {
       "from_user", m->m.from_user, "created", acc_cbm_ts(m->m.created_us),
       "text", m->m.text, "in_reply_to", m->m.in_reply_to, "signature",
       sig_name(m->sig), "key_id", m->key_id[0] ? m->key_id : NULL, "key",
-      m->verdict == ACC_CBM_UNKNOWN_KEY || m->sig != ACC_CBM_SIG_OK
-          ? "unknown"
-          : "trusted",
+      m->verdict == ACC_CBM_UNKNOWN_KEY || m->sig != ACC_CBM_SIG_OK ? "unknown"
+                                                                    : "trusted",
       "counted", m->verdict == ACC_CBM_COUNTED, "verdict",
       acc_cbm_verdict_name(m->verdict));
   if (m->verdict != ACC_CBM_COUNTED)
@@ -404,11 +403,11 @@ json_t *acc_cbm_thread_json(const acc_cbm_thread *t) {
       "{s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:s?,s:s,s:o,s:o,s:o,s:o,s:o,s:o,s:o,"
       "s:o,s:b,s:o,s:o}",
       "id", t->id, "subject", o->subject, "kind", o->kind, "urgency",
-      o->urgency, "requester", o->from_org, "responder", o->to_org,
-      "observers", obs, "to_poc", o->to_poc, "state",
-      acc_cbm_state_name(t->fsm.state), "overdue", overdue_json(t), "opened",
-      acc_cbm_ts(t->fsm.opened_us), "ack_due", acc_cbm_ts(t->fsm.ack_due_us),
-      "answer_due", acc_cbm_ts(t->fsm.answer_due_us), "acknowledged",
+      o->urgency, "requester", o->from_org, "responder", o->to_org, "observers",
+      obs, "to_poc", o->to_poc, "state", acc_cbm_state_name(t->fsm.state),
+      "overdue", overdue_json(t), "opened", acc_cbm_ts(t->fsm.opened_us),
+      "ack_due", acc_cbm_ts(t->fsm.ack_due_us), "answer_due",
+      acc_cbm_ts(t->fsm.answer_due_us), "acknowledged",
       ts_or_null(t->fsm.acked_us), "answered", ts_or_null(t->fsm.answered_us),
       "closed", ts_or_null(t->fsm.closed_us), "expired",
       ts_or_null(t->fsm.expired_us), "verified", t->n_bad == 0, "refs", refs,
@@ -432,11 +431,10 @@ json_t *acc_cbm_thread_summary(const acc_cbm_thread *t) {
   const acc_cbm_msg *o = &t->msgs[0].m;
   return json_pack("{s:s,s:s,s:s,s:s,s:s,s:s,s:s,s:o,s:o,s:o,s:I,s:b}", "id",
                    t->id, "subject", o->subject, "kind", o->kind, "urgency",
-                   o->urgency, "requester", o->from_org, "responder",
-                   o->to_org, "state", acc_cbm_state_name(t->fsm.state),
-                   "overdue", overdue_json(t), "opened",
-                   acc_cbm_ts(t->fsm.opened_us), "due",
-                   ts_or_null(next_due(t)), "messages",
+                   o->urgency, "requester", o->from_org, "responder", o->to_org,
+                   "state", acc_cbm_state_name(t->fsm.state), "overdue",
+                   overdue_json(t), "opened", acc_cbm_ts(t->fsm.opened_us),
+                   "due", ts_or_null(next_due(t)), "messages",
                    (json_int_t)t->n_msgs, "verified", t->n_bad == 0);
 }
 
@@ -454,8 +452,8 @@ acc_rc acc_cbm_thread_text(const acc_cbm_thread *t, acc_buf *b) {
   acc_rc rc = acc_buf_printf(b, "consultation %s  [%s", t->id, st);
   if (!rc && t->fsm.state == ACC_CBM_EXPIRED) {
     acc_time_format_ms(t->fsm.expired_us, e);
-    rc = acc_buf_printf(b, ": no %s by %s",
-                        acc_cbm_missed_name(t->fsm.missed), e);
+    rc = acc_buf_printf(b, ": no %s by %s", acc_cbm_missed_name(t->fsm.missed),
+                        e);
   }
   if (!rc && t->fsm.closed_us != ACC_TIME_NONE &&
       t->fsm.missed != ACC_CBM_MISSED_NONE)
@@ -465,14 +463,14 @@ acc_rc acc_cbm_thread_text(const acc_cbm_thread *t, acc_buf *b) {
   acc_time_format_ms(t->fsm.ack_due_us, c);
   acc_time_format_ms(t->fsm.answer_due_us, e);
   if (!rc)
-    rc = acc_buf_printf(b,
-                        "]\n  %s\n  %s, urgency %s\n  %s -> %s%s%s%s\n",
-                        o->subject, o->kind, o->urgency, o->from_org,
-                        o->to_org, o->to_poc ? " (point of contact " : "",
+    rc = acc_buf_printf(b, "]\n  %s\n  %s, urgency %s\n  %s -> %s%s%s%s\n",
+                        o->subject, o->kind, o->urgency, o->from_org, o->to_org,
+                        o->to_poc ? " (point of contact " : "",
                         o->to_poc ? o->to_poc : "", o->to_poc ? ")" : "");
   for (size_t i = 0; !rc && i < o->n_observers; i++)
-    rc = acc_buf_printf(b, "%s%s%s", i ? ", " : "  observers: ",
-                        o->observers[i], i + 1 == o->n_observers ? "\n" : "");
+    rc =
+        acc_buf_printf(b, "%s%s%s", i ? ", " : "  observers: ", o->observers[i],
+                       i + 1 == o->n_observers ? "\n" : "");
   if (!rc)
     rc = acc_buf_printf(b,
                         "  opened %s; acknowledgement due %s; answer due "
@@ -480,10 +478,10 @@ acc_rc acc_cbm_thread_text(const acc_cbm_thread *t, acc_buf *b) {
                         a, c, e);
   for (size_t i = 0; !rc && i < t->n_refs; i++) {
     const acc_cbm_tref *r = &t->refs[i];
-    rc = acc_buf_printf(b, "  refers to %s (%s%s%s)%s\n", r->ref.id,
-                        r->ref.type, r->ref.tlp ? ", TLP:" : "",
-                        r->ref.tlp ? r->ref.tlp : "",
-                        r->available ? "" : "  [not available to you]");
+    rc =
+        acc_buf_printf(b, "  refers to %s (%s%s%s)%s\n", r->ref.id, r->ref.type,
+                       r->ref.tlp ? ", TLP:" : "", r->ref.tlp ? r->ref.tlp : "",
+                       r->available ? "" : "  [not available to you]");
   }
   for (size_t i = 0; !rc && i < t->n_msgs; i++) {
     const acc_cbm_tmsg *m = &t->msgs[i];

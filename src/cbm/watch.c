@@ -41,8 +41,8 @@ typedef struct census_ctx {
 
 static int counts(const census_ctx *x, const acc_cbm_row *r,
                   const acc_cbm_row *open) {
-  if (r->sig != ACC_CBM_SIG_OK || !acc_cbm_keyring_has(x->kr, r->org,
-                                                       r->public_key))
+  if (r->sig != ACC_CBM_SIG_OK ||
+      !acc_cbm_keyring_has(x->kr, r->org, r->public_key))
     return 0;
   if (r->origin_oid != 0 &&
       strcmp(acc_cbm_keyring_org(x->kr, r->origin_oid), r->org))
@@ -74,8 +74,7 @@ static void judge_thread(census_ctx *x) {
   for (size_t i = 0; i < x->n; i++) {
     const acc_cbm_row *r = &x->rows[i];
     acc_cbm_action a;
-    if (r == open || !counts(x, r, open) || acc_cbm_action_parse(r->action,
-                                                                 &a))
+    if (r == open || !counts(x, r, open) || acc_cbm_action_parse(r->action, &a))
       continue;
     acc_cbm_fsm_apply(&f, a, role_of(open, r->org), r->t_us, NULL);
   }
@@ -255,9 +254,8 @@ static void log_line(const char *event, json_t *fields) {
   free(s);
 }
 
-static void on_overdue(void *ctx, const char *id, acc_cbm_missed m,
-                       int64_t due, const char *requester,
-                       const char *responder) {
+static void on_overdue(void *ctx, const char *id, acc_cbm_missed m, int64_t due,
+                       const char *requester, const char *responder) {
   acc_cbm_watch *w = ctx;
   char key[ACC_ID_MAX + 32];
   snprintf(key, sizeof key, "%s|%s", id, acc_cbm_missed_name(m));
@@ -289,8 +287,8 @@ static void *watch_main(void *arg) {
   acc_cbm_watch *w = arg;
   acc_store *s = NULL;
   acc_diag d;
-  acc_cbm_census_cb cb = {.ctx = w, .overdue = on_overdue,
-                          .poc_due = on_poc_due};
+  acc_cbm_census_cb cb = {
+      .ctx = w, .overdue = on_overdue, .poc_due = on_poc_due};
   pthread_mutex_lock(&w->mu);
   while (!w->stop) {
     pthread_mutex_unlock(&w->mu);
@@ -318,8 +316,8 @@ static void *watch_main(void *arg) {
   return NULL;
 }
 
-acc_rc acc_cbm_watch_start(const char *data_dir, int quiet,
-                           acc_cbm_watch **out, acc_diag *d) {
+acc_rc acc_cbm_watch_start(const char *data_dir, int quiet, acc_cbm_watch **out,
+                           acc_diag *d) {
   int64_t interval = INT64_C(60) * 1000000;
   const char *e = getenv("ACCORD_CBM_WATCH");
   if (e && *e && acc_cbm_duration(e, &interval, d)) {

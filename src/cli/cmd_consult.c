@@ -291,11 +291,10 @@ static int on_thread(void *ctx, const acc_cbm_thread *t) {
   const acc_cbm_msg *m = &t->msgs[0].m;
   char due[ACC_TIME_BUFSZ] = "-";
   char st[64];
-  int64_t when = t->fsm.state == ACC_CBM_OPEN ? t->fsm.ack_due_us
-                 : t->fsm.state == ACC_CBM_ACKNOWLEDGED
-                     ? t->fsm.answer_due_us
-                 : t->fsm.state == ACC_CBM_EXPIRED ? t->fsm.expired_us
-                                                   : ACC_TIME_NONE;
+  int64_t when = t->fsm.state == ACC_CBM_OPEN           ? t->fsm.ack_due_us
+                 : t->fsm.state == ACC_CBM_ACKNOWLEDGED ? t->fsm.answer_due_us
+                 : t->fsm.state == ACC_CBM_EXPIRED      ? t->fsm.expired_us
+                                                        : ACC_TIME_NONE;
   if (when != ACC_TIME_NONE)
     acc_time_format_ms(when, due);
   if (t->fsm.state == ACC_CBM_EXPIRED)
@@ -331,8 +330,8 @@ static int do_verify(acc_cli *g, const acc_cbm_thread *t) {
     return ACC_EXIT_PARTIAL;
   }
   if (!g->quiet)
-    fprintf(stderr, "accord: consultation %s: all %zu messages verify\n",
-            t->id, t->n_msgs);
+    fprintf(stderr, "accord: consultation %s: all %zu messages verify\n", t->id,
+            t->n_msgs);
   return ACC_EXIT_OK;
 }
 
@@ -343,8 +342,8 @@ int acc_cmd_consult(acc_cli *g, int argc, char **argv) {
     json_decref(a.spec);
     return code;
   }
-  static const char *const subs[] = {"open",  "ack",  "reply", "close",
-                                     "list",  "show", "verify", NULL};
+  static const char *const subs[] = {"open", "ack",  "reply",  "close",
+                                     "list", "show", "verify", NULL};
   const char *sub = a.n_pos ? a.pos[0] : NULL;
   if (!sub || !acc_cbm_in(subs, sub)) {
     acc_cli_err("consult: say what to do: open, ack, reply, close, list, "

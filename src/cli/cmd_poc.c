@@ -313,7 +313,9 @@ static int on_poc(void *ctx, const acc_cbm_poc_view *v) {
   acc_cbm_duration_text(v->age_us, age, sizeof age);
   printf("%s  %-16.16s %-9s %-24.24s %s%s\n", v->p.id, v->p.org, v->p.level,
          v->p.name, conf,
-         v->due ? "  CONFIRMATION DUE" : v->published ? "" : "  (not its own)");
+         v->due         ? "  CONFIRMATION DUE"
+         : v->published ? ""
+                        : "  (not its own)");
   return 0;
 }
 
@@ -338,9 +340,9 @@ int acc_cmd_poc(acc_cli *g, int argc, char **argv) {
     return code;
   }
   const char *sub = a.n_pos ? a.pos[0] : NULL;
-  if (!sub || (strcmp(sub, "add") && strcmp(sub, "list") &&
-               strcmp(sub, "show") && strcmp(sub, "confirm") &&
-               strcmp(sub, "period"))) {
+  if (!sub ||
+      (strcmp(sub, "add") && strcmp(sub, "list") && strcmp(sub, "show") &&
+       strcmp(sub, "confirm") && strcmp(sub, "period"))) {
     acc_cli_err("poc: say what to do: add, list, show, confirm or period");
     acc_cli_usage(stderr, "poc");
     json_decref(a.spec);

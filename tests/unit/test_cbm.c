@@ -46,9 +46,9 @@ static void test_fsm_happy(void **state) {
   assert_int_equal(f.state, ACC_CBM_OPEN);
   acc_diag d;
   /* The requester may add to the thread; nothing changes. */
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_REPLY,
-                                     ACC_CBM_REQUESTER, t0 + MIN, &d),
-                   ACC_OK);
+  assert_int_equal(
+      acc_cbm_fsm_apply(&f, ACC_CBM_MSG_REPLY, ACC_CBM_REQUESTER, t0 + MIN, &d),
+      ACC_OK);
   assert_int_equal(f.state, ACC_CBM_OPEN);
   /* Only the responder acknowledges. */
   assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_ACK, ACC_CBM_REQUESTER,
@@ -58,9 +58,9 @@ static void test_fsm_happy(void **state) {
   assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_ACK, ACC_CBM_OBSERVER,
                                      t0 + 2 * MIN, &d),
                    ACC_EINVAL);
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_ACK, ACC_CBM_NOBODY,
-                                     t0 + 2 * MIN, &d),
-                   ACC_EINVAL);
+  assert_int_equal(
+      acc_cbm_fsm_apply(&f, ACC_CBM_MSG_ACK, ACC_CBM_NOBODY, t0 + 2 * MIN, &d),
+      ACC_EINVAL);
   assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_ACK, ACC_CBM_RESPONDER,
                                      t0 + 30 * MIN, &d),
                    ACC_OK);
@@ -74,33 +74,33 @@ static void test_fsm_happy(void **state) {
    * fine until the answer deadline. */
   acc_cbm_fsm_tick(&f, t0 + 10 * HOUR);
   assert_int_equal(f.state, ACC_CBM_ACKNOWLEDGED);
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_REPLY,
-                                     ACC_CBM_RESPONDER, t0 + 20 * HOUR, &d),
+  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_REPLY, ACC_CBM_RESPONDER,
+                                     t0 + 20 * HOUR, &d),
                    ACC_OK);
   assert_int_equal(f.state, ACC_CBM_ANSWERED);
   assert_int_equal(f.answered_us, t0 + 20 * HOUR);
   /* Further replies keep it answered; the first answer's time stays. */
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_REPLY,
-                                     ACC_CBM_RESPONDER, t0 + 21 * HOUR, &d),
+  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_REPLY, ACC_CBM_RESPONDER,
+                                     t0 + 21 * HOUR, &d),
                    ACC_OK);
   assert_int_equal(f.answered_us, t0 + 20 * HOUR);
   /* An answered consultation never expires. */
   acc_cbm_fsm_tick(&f, t0 + 1000 * HOUR);
   assert_int_equal(f.state, ACC_CBM_ANSWERED);
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_CLOSE,
-                                     ACC_CBM_REQUESTER, t0 + 1000 * HOUR, &d),
+  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_CLOSE, ACC_CBM_REQUESTER,
+                                     t0 + 1000 * HOUR, &d),
                    ACC_OK);
   assert_int_equal(f.state, ACC_CBM_CLOSED);
   /* Closed is final. */
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_REPLY,
-                                     ACC_CBM_RESPONDER, t0 + 1001 * HOUR, &d),
+  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_REPLY, ACC_CBM_RESPONDER,
+                                     t0 + 1001 * HOUR, &d),
                    ACC_EINVAL);
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_CLOSE,
-                                     ACC_CBM_RESPONDER, t0 + 1001 * HOUR, &d),
+  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_CLOSE, ACC_CBM_RESPONDER,
+                                     t0 + 1001 * HOUR, &d),
                    ACC_EINVAL);
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_OPEN, ACC_CBM_REQUESTER,
-                                     t0, &d),
-                   ACC_EINVAL);
+  assert_int_equal(
+      acc_cbm_fsm_apply(&f, ACC_CBM_MSG_OPEN, ACC_CBM_REQUESTER, t0, &d),
+      ACC_EINVAL);
 }
 
 static void test_fsm_deadlines(void **state) {
@@ -113,13 +113,13 @@ static void test_fsm_deadlines(void **state) {
   acc_cbm_fsm_init(&f, t0, ack, ans);
   acc_cbm_fsm_tick(&f, ack);
   assert_int_equal(f.state, ACC_CBM_OPEN);
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_ACK, ACC_CBM_RESPONDER,
-                                     ack, &d),
-                   ACC_OK);
+  assert_int_equal(
+      acc_cbm_fsm_apply(&f, ACC_CBM_MSG_ACK, ACC_CBM_RESPONDER, ack, &d),
+      ACC_OK);
   acc_cbm_fsm_init(&f, t0, ack, ans);
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_ACK, ACC_CBM_RESPONDER,
-                                     ack + MS, &d),
-                   ACC_EINVAL);
+  assert_int_equal(
+      acc_cbm_fsm_apply(&f, ACC_CBM_MSG_ACK, ACC_CBM_RESPONDER, ack + MS, &d),
+      ACC_EINVAL);
   assert_non_null(strstr(d.msg, "expired at 2026-12-05T09:00:00.000Z"));
   assert_non_null(strstr(d.msg, "acknowledgement"));
   assert_int_equal(f.state, ACC_CBM_OPEN); /* refused: unchanged */
@@ -128,20 +128,20 @@ static void test_fsm_deadlines(void **state) {
   assert_int_equal(f.missed, ACC_CBM_MISSED_ACK);
   assert_int_equal(f.expired_us, ack);
   /* A late reply does not revive it; closing is still possible. */
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_REPLY,
-                                     ACC_CBM_RESPONDER, ack + HOUR, &d),
+  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_REPLY, ACC_CBM_RESPONDER,
+                                     ack + HOUR, &d),
                    ACC_EINVAL);
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_CLOSE,
-                                     ACC_CBM_REQUESTER, ack + HOUR, &d),
+  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_CLOSE, ACC_CBM_REQUESTER,
+                                     ack + HOUR, &d),
                    ACC_OK);
   assert_int_equal(f.state, ACC_CBM_CLOSED);
   assert_int_equal(f.missed, ACC_CBM_MISSED_ACK); /* remembered */
 
   /* The answer deadline. */
   acc_cbm_fsm_init(&f, t0, ack, ans);
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_ACK, ACC_CBM_RESPONDER,
-                                     t0 + MIN, &d),
-                   ACC_OK);
+  assert_int_equal(
+      acc_cbm_fsm_apply(&f, ACC_CBM_MSG_ACK, ACC_CBM_RESPONDER, t0 + MIN, &d),
+      ACC_OK);
   acc_cbm_fsm_tick(&f, ans);
   assert_int_equal(f.state, ACC_CBM_ACKNOWLEDGED);
   acc_cbm_fsm_tick(&f, ans + MS);
@@ -151,36 +151,34 @@ static void test_fsm_deadlines(void **state) {
 
   /* A reply while open acknowledges and answers at once. */
   acc_cbm_fsm_init(&f, t0, ack, ans);
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_REPLY,
-                                     ACC_CBM_RESPONDER, t0 + 10 * MIN, &d),
+  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_REPLY, ACC_CBM_RESPONDER,
+                                     t0 + 10 * MIN, &d),
                    ACC_OK);
   assert_int_equal(f.state, ACC_CBM_ANSWERED);
   assert_int_equal(f.acked_us, t0 + 10 * MIN);
   assert_int_equal(f.answered_us, t0 + 10 * MIN);
   /* A message dated before the opening is refused. */
   acc_cbm_fsm_init(&f, t0, ack, ans);
-  assert_int_equal(acc_cbm_fsm_apply(&f, ACC_CBM_MSG_ACK, ACC_CBM_RESPONDER,
-                                     t0 - MS, &d),
-                   ACC_EINVAL);
+  assert_int_equal(
+      acc_cbm_fsm_apply(&f, ACC_CBM_MSG_ACK, ACC_CBM_RESPONDER, t0 - MS, &d),
+      ACC_EINVAL);
 
   /* Deadlines must be in order. */
   assert_int_equal(acc_cbm_deadlines_check(t0, t0 + HOUR, t0 + 2 * HOUR, &d),
                    ACC_OK);
   assert_int_equal(acc_cbm_deadlines_check(t0, t0 + HOUR, t0 + HOUR, &d),
                    ACC_OK);
-  assert_int_equal(acc_cbm_deadlines_check(t0, t0, t0 + HOUR, &d),
-                   ACC_EINVAL);
+  assert_int_equal(acc_cbm_deadlines_check(t0, t0, t0 + HOUR, &d), ACC_EINVAL);
   assert_int_equal(acc_cbm_deadlines_check(t0, t0 + 2 * HOUR, t0 + HOUR, &d),
                    ACC_EINVAL);
-  assert_int_equal(
-      acc_cbm_deadlines_check(t0, ACC_TIME_NONE, t0 + HOUR, &d), ACC_EINVAL);
+  assert_int_equal(acc_cbm_deadlines_check(t0, ACC_TIME_NONE, t0 + HOUR, &d),
+                   ACC_EINVAL);
 
   /* Names round-trip. */
   for (int i = 0; i < ACC_CBM_N_STATES; i++) {
     acc_cbm_state s;
-    assert_int_equal(acc_cbm_state_parse(acc_cbm_state_name((acc_cbm_state)i),
-                                         &s),
-                     ACC_OK);
+    assert_int_equal(
+        acc_cbm_state_parse(acc_cbm_state_name((acc_cbm_state)i), &s), ACC_OK);
     assert_int_equal((int)s, i);
   }
   acc_cbm_action a;
@@ -200,8 +198,8 @@ static void test_durations_clock(void **state) {
   assert_int_equal(acc_cbm_duration("2w", &us, &d), ACC_OK);
   assert_int_equal(us, 14 * 24 * HOUR);
   assert_int_equal(acc_cbm_duration("30s", &us, &d), ACC_OK);
-  static const char *const bad[] = {"", "h", "4", "4x", "-4h", "0h",
-                                    "99999999999999999999d", "4h ", " 4h"};
+  static const char *const bad[] = {
+      "", "h", "4", "4x", "-4h", "0h", "99999999999999999999d", "4h ", " 4h"};
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
     assert_int_equal(acc_cbm_duration(bad[i], &us, &d), ACC_EUSAGE);
   char t[64];
@@ -298,10 +296,9 @@ static void test_sign_verify(void **state) {
   json_decref(back);
 
   /* Each kind of tampering breaks it. */
-  static const char *const edits[] = {"content", "created", "id",
-                                      "recipients", "marking", "deadline",
-                                      "key_id", "public_key", "value",
-                                      "alg"};
+  static const char *const edits[] = {
+      "content",  "created", "id",         "recipients", "marking",
+      "deadline", "key_id",  "public_key", "value",      "alg"};
   for (size_t i = 0; i < sizeof edits / sizeof edits[0]; i++) {
     json_t *t = json_deep_copy(o);
     json_t *e = cbm_ext(t);
@@ -379,11 +376,11 @@ static void test_parse_messages(void **state) {
   assert_int_equal(acc_cbm_msg_parse(o, &m, &d), ACC_OK);
   assert_int_equal(m.n_observers, 1);
   acc_cbm_msg_clear(&m);
-  json_array_remove(json_object_get(json_object_get(json_object_get(
-                                        o, "extensions"),
-                                                    ACC_EXT_SHARING),
-                                    "recipient_orgs"),
-                    2);
+  json_array_remove(
+      json_object_get(
+          json_object_get(json_object_get(o, "extensions"), ACC_EXT_SHARING),
+          "recipient_orgs"),
+      2);
   assert_int_equal(acc_cbm_msg_parse(o, &m, &d), ACC_EINVAL);
   assert_non_null(strstr(d.msg, "observer cert-c"));
   json_decref(o);
@@ -407,8 +404,9 @@ static void test_parse_messages(void **state) {
       {"observers", json_pack("[s]", "cert-b"), "observers[0]"},
       {"to_poc_ref", json_string("note--x"), "to_poc_ref"},
       {"subject", json_integer(3), "subject"},
-      {"consultation_ref", json_string("note--aaaaaaaa-2222-4333-8444-"
-                                       "555555555555"),
+      {"consultation_ref",
+       json_string("note--aaaaaaaa-2222-4333-8444-"
+                   "555555555555"),
        "consultation_ref"},
       {"!marking", NULL, "AMBER+STRICT"},
       {"!recipients", NULL, "recipient_orgs"},
@@ -417,9 +415,8 @@ static void test_parse_messages(void **state) {
     o = opening("");
     json_t *e = cbm_ext(o);
     if (!strcmp(cases[i].member, "!marking"))
-      json_object_set_new(
-          o, "object_marking_refs",
-          json_pack("[s]", acc_tlp_marking_id(ACC_TLP_AMBER)));
+      json_object_set_new(o, "object_marking_refs",
+                          json_pack("[s]", acc_tlp_marking_id(ACC_TLP_AMBER)));
     else if (!strcmp(cases[i].member, "!recipients"))
       json_object_del(json_object_get(o, "extensions"), ACC_EXT_SHARING);
     else if (cases[i].value)
@@ -435,8 +432,8 @@ static void test_parse_messages(void **state) {
   /* A reply refers to its consultation. */
   o = opening("");
   json_t *e = cbm_ext(o);
-  json_object_set_new(o, "id",
-                      json_string("note--99999999-2222-4333-8444-555555555555"));
+  json_object_set_new(
+      o, "id", json_string("note--99999999-2222-4333-8444-555555555555"));
   json_object_set_new(e, "action", json_string("reply"));
   assert_int_equal(acc_cbm_msg_parse(o, &m, &d), ACC_EINVAL);
   json_object_set_new(
@@ -552,9 +549,9 @@ static void add_org_user(fx *f, const char *org, const char *user,
   acc_user u = {.oid = o.oid};
   snprintf(u.name, sizeof u.name, "%s", user);
   assert_int_equal(f->s->ops->user_add(f->s, &u, &d), ACC_OK);
-  assert_int_equal(f->s->ops->grant_set(f->s, ACC_DEFAULT_COLLECTION, o.oid,
-                                        1, 1, &d),
-                   ACC_OK);
+  assert_int_equal(
+      f->s->ops->grant_set(f->s, ACC_DEFAULT_COLLECTION, o.oid, 1, 1, &d),
+      ACC_OK);
   assert_int_equal(acc_auth_principal_of(f->s, user, p, &d), ACC_OK);
 }
 
@@ -589,20 +586,20 @@ static void test_store_flow(void **state) {
   at(&w, "2026-12-01T09:00:00Z");
 
   /* Without a key, nothing is sent. */
-  json_t *spec = json_pack("{s:s,s:s,s:s,s:s}", "to", "cert-b", "kind",
-                           "clarification", "subject", "Scanning",
-                           "message", "Can you clarify?");
-  assert_int_equal(acc_cbm_open(&w.a, spec, ACC_DEFAULT_COLLECTION, cid,
-                                NULL, &d),
-                   ACC_ENOTFOUND);
+  json_t *spec =
+      json_pack("{s:s,s:s,s:s,s:s}", "to", "cert-b", "kind", "clarification",
+                "subject", "Scanning", "message", "Can you clarify?");
+  assert_int_equal(
+      acc_cbm_open(&w.a, spec, ACC_DEFAULT_COLLECTION, cid, NULL, &d),
+      ACC_ENOTFOUND);
   assert_non_null(strstr(d.msg, "key generate"));
   assert_int_equal(acc_key_generate(f->dir, "cert-a", 0, &ka, &d), ACC_OK);
   assert_int_equal(acc_key_generate(f->dir, "cert-b", 0, &kb, &d), ACC_OK);
 
   /* The directory: B publishes its contact with its key. */
-  json_t *ps = json_pack("{s:s,s:s,s:[s],s:s}", "level", "policy", "name",
-                         "MFA-B desk", "channels", "email:desk@b.example",
-                         "hours", "24/7");
+  json_t *ps =
+      json_pack("{s:s,s:s,s:[s],s:s}", "level", "policy", "name", "MFA-B desk",
+                "channels", "email:desk@b.example", "hours", "24/7");
   assert_int_equal(acc_cbm_poc_add(&w.b, ps, ACC_DEFAULT_COLLECTION, id, &d),
                    ACC_OK);
   json_decref(ps);
@@ -624,9 +621,8 @@ static void test_store_flow(void **state) {
   acc_cbm_keyring_free(kr);
 
   /* A opens; the policy-level contact of B is addressed. */
-  assert_int_equal(acc_cbm_open(&w.a, spec, ACC_DEFAULT_COLLECTION, cid,
-                                NULL, &d),
-                   ACC_OK);
+  assert_int_equal(
+      acc_cbm_open(&w.a, spec, ACC_DEFAULT_COLLECTION, cid, NULL, &d), ACC_OK);
   json_decref(spec);
   acc_cbm_thread *t = NULL;
   assert_int_equal(acc_cbm_thread_load(&w.b, cid, &t, &d), ACC_OK);
@@ -642,16 +638,14 @@ static void test_store_flow(void **state) {
   assert_int_equal(acc_cbm_respond(&w.c, cid, ACC_CBM_MSG_ACK, NULL, mid, &d),
                    ACC_ENOTFOUND);
   /* ... nor find it by a prefix of its id. */
-  assert_int_equal(acc_cbm_thread_load(&w.c, cid + 6, &t, &d),
-                   ACC_ENOTFOUND);
+  assert_int_equal(acc_cbm_thread_load(&w.c, cid + 6, &t, &d), ACC_ENOTFOUND);
   /* A cannot acknowledge its own consultation. */
   assert_int_equal(acc_cbm_respond(&w.a, cid, ACC_CBM_MSG_ACK, NULL, mid, &d),
                    ACC_EINVAL);
 
   at(&w, "2026-12-01T10:00:00Z");
-  assert_int_equal(acc_cbm_respond(&w.b, cid + 6, ACC_CBM_MSG_ACK, NULL, mid,
-                                   &d),
-                   ACC_OK);
+  assert_int_equal(
+      acc_cbm_respond(&w.b, cid + 6, ACC_CBM_MSG_ACK, NULL, mid, &d), ACC_OK);
   json_t *r = json_pack("{s:s}", "message", "It was a university.");
   at(&w, "2026-12-02T10:00:00Z");
   assert_int_equal(acc_cbm_respond(&w.b, cid, ACC_CBM_MSG_REPLY, r, mid, &d),
@@ -707,18 +701,16 @@ static void test_store_flow(void **state) {
 
   /* Close for real; then the census. */
   at(&w, "2026-12-03T10:00:00Z");
-  assert_int_equal(acc_cbm_respond(&w.a, cid, ACC_CBM_MSG_CLOSE, NULL, mid,
-                                   &d),
+  assert_int_equal(acc_cbm_respond(&w.a, cid, ACC_CBM_MSG_CLOSE, NULL, mid, &d),
                    ACC_OK);
   /* A second one, never acknowledged. */
   spec = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s}", "to", "cert-b", "kind",
-                   "assistance-request", "subject", "Outage", "message",
-                   "Help", "urgency", "critical", "ack_within", "1h");
+                   "assistance-request", "subject", "Outage", "message", "Help",
+                   "urgency", "critical", "ack_within", "1h");
   at(&w, "2026-12-05T08:00:00Z");
   char cid2[ACC_ID_MAX];
-  assert_int_equal(acc_cbm_open(&w.a, spec, ACC_DEFAULT_COLLECTION, cid2,
-                                NULL, &d),
-                   ACC_OK);
+  assert_int_equal(
+      acc_cbm_open(&w.a, spec, ACC_DEFAULT_COLLECTION, cid2, NULL, &d), ACC_OK);
   json_decref(spec);
   acc_cbm_census c;
   assert_int_equal(acc_cbm_census_take(f->s, f->dir, ts("2026-12-05T08:30:00Z"),
