@@ -47,4 +47,8 @@ acc_rc acc_cbm_store(const acc_cbm_ctx *ctx, json_t *objs, int64_t cid,
 acc_rc acc_cbm_resolve(const acc_cbm_ctx *ctx, char kind, const char *id,
                        char out[ACC_ID_MAX], acc_diag *d);
 
+/* Whether a stored text mentions the extension (a quick test before
+ * parsing it). */
+int acc_cbm_kind_of_text(const char *raw, size_t len);
+
 #endif

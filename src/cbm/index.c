@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "cbm/cbm.h"
+#include "cbm/cbm_int.h"
 #include "store/store_raw.h"
 #include "util/time.h"
 
@@ -107,19 +107,33 @@ int acc_cbm_index_row(json_t *obj, acc_cbm_row *row) {
 }
 
 typedef struct round {
-  acc_cbm_row *rows;
-  size_t n;
+  acc_cbm_row *rows; /* grown as rows are found (at most ROUND) */
+  size_t n, cap;
   size_t seen;
   int64_t last;
+  int nomem;
 } round;
 
 static int on_record(void *ctx, const acc_record *r) {
   round *x = ctx;
   x->seen++;
   x->last = r->date_added_us;
+  if (acc_cbm_kind_of_text(r->raw, r->raw_len) == 0)
+    return 0; /* no confidence-building extension: nothing to parse */
   json_t *j = json_loadb(r->raw, r->raw_len, 0, NULL);
   if (!j)
     return 0;
+  if (x->n == x->cap) {
+    size_t cap = x->cap ? x->cap * 2 : 8;
+    acc_cbm_row *n = realloc(x->rows, cap * sizeof *n);
+    if (!n) {
+      json_decref(j);
+      x->nomem = 1;
+      return 1;
+    }
+    x->rows = n;
+    x->cap = cap;
+  }
   acc_cbm_row *row = &x->rows[x->n];
   if (acc_cbm_index_row(j, row)) {
     row->origin_oid = r->origin_oid;
@@ -128,6 +142,13 @@ static int on_record(void *ctx, const acc_record *r) {
   }
   json_decref(j);
   return 0;
+}
+
+/* Whether raw text can hold the extension at all (a memmem for its id),
+ * so that most notes and identities are not parsed. */
+int acc_cbm_kind_of_text(const char *raw, size_t len) {
+  static const char id[] = ACC_EXT_CBM;
+  return raw && memmem(raw, len, id, sizeof id - 1) != NULL;
 }
 
 static int64_t watermark(acc_store *s) {
@@ -141,9 +162,7 @@ static int64_t watermark(acc_store *s) {
 
 acc_rc acc_cbm_index_update(acc_store *s, acc_diag *d) {
   acc_rc rc = ACC_OK;
-  round x = {.rows = malloc(ROUND * sizeof(acc_cbm_row))};
-  if (!x.rows)
-    return acc_diag_set(d, ACC_ENOMEM, "indexing consultations");
+  round x = {0};
   for (long i = 0; i < MAX_ROUNDS; i++) {
     acc_query q;
     acc_query_init(&q);
@@ -154,7 +173,10 @@ acc_rc acc_cbm_index_update(acc_store *s, acc_diag *d) {
     q.added_after_us = watermark(s);
     q.limit = ROUND;
     x.n = x.seen = 0;
-    if ((rc = acc_store_scan(s, &q, on_record, &x, d)))
+    rc = acc_store_scan(s, &q, on_record, &x, d);
+    if (x.nomem)
+      rc = acc_diag_set(d, ACC_ENOMEM, "indexing consultations");
+    if (rc)
       break;
     if (x.seen == 0)
       break;
