@@ -53,6 +53,7 @@ bench: build
 	bench/match "$(ACCORD)"
 	bench/sensor/run "$(ACCORD)" 5000
 	bench/pack/run "$(ACCORD)"
+	bench/consult/run "$(ACCORD)"
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

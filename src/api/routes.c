@@ -21,6 +21,19 @@ void acc_api_case_pack_get(acc_api_call *c, acc_api_reply *r);
 /* api/peers.c (federation) */
 void acc_api_peers(acc_api_call *c, acc_api_reply *r);
 
+/* api/consultations.c (confidence-building: consultations, points of
+ * contact) */
+void acc_api_consultations_list(acc_api_call *c, acc_api_reply *r);
+void acc_api_consultation_open(acc_api_call *c, acc_api_reply *r);
+void acc_api_consultation_get(acc_api_call *c, acc_api_reply *r);
+void acc_api_consultation_ack(acc_api_call *c, acc_api_reply *r);
+void acc_api_consultation_reply(acc_api_call *c, acc_api_reply *r);
+void acc_api_consultation_close(acc_api_call *c, acc_api_reply *r);
+void acc_api_poc_list(acc_api_call *c, acc_api_reply *r);
+void acc_api_poc_add(acc_api_call *c, acc_api_reply *r);
+void acc_api_poc_get(acc_api_call *c, acc_api_reply *r);
+void acc_api_poc_confirm(acc_api_call *c, acc_api_reply *r);
+
 const acc_api_route acc_api_routes[] = {
     {"GET", "/whoami", acc_api_whoami, 0},
     {"GET", "/correlate", acc_api_correlate, 0},
@@ -33,5 +46,15 @@ const acc_api_route acc_api_routes[] = {
     {"POST", "/cases/*/pack", acc_api_case_pack_build, 0},
     {"GET", "/cases/*/pack", acc_api_case_pack_get, 0},
     {"GET", "/peers", acc_api_peers, 1},
+    {"GET", "/consultations", acc_api_consultations_list, 0},
+    {"POST", "/consultations", acc_api_consultation_open, 0},
+    {"GET", "/consultations/*", acc_api_consultation_get, 0},
+    {"POST", "/consultations/*/ack", acc_api_consultation_ack, 0},
+    {"POST", "/consultations/*/reply", acc_api_consultation_reply, 0},
+    {"POST", "/consultations/*/close", acc_api_consultation_close, 0},
+    {"GET", "/poc", acc_api_poc_list, 0},
+    {"POST", "/poc", acc_api_poc_add, 0},
+    {"GET", "/poc/*", acc_api_poc_get, 0},
+    {"POST", "/poc/*/confirm", acc_api_poc_confirm, 0},
     {NULL, NULL, NULL, 0},
 };

@@ -99,6 +99,7 @@ int acc_cmd_correlate(acc_cli *g, int argc, char **argv);
 int acc_cmd_case(acc_cli *g, int argc, char **argv);
 int acc_cmd_pack(acc_cli *g, int argc, char **argv);
 int acc_cmd_key(acc_cli *g, int argc, char **argv);
+
 int acc_cmd_peer(acc_cli *g, int argc, char **argv);
 int acc_cmd_sync(acc_cli *g, int argc, char **argv);
 
@@ -108,6 +109,10 @@ struct acc_reader;
 int acc_cli_provenance(acc_cli *g, struct acc_store *s,
                        const struct acc_reader *rd, int64_t collection,
                        const char *id);
+
+/* Confidence-building: points of contact, consultations (issue 12). */
+int acc_cmd_poc(acc_cli *g, int argc, char **argv);
+int acc_cmd_consult(acc_cli *g, int argc, char **argv);
 
 extern const acc_cmd acc_commands[];
 

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "case/case.h"
+#include "cbm/cbm.h"
 #include "cli/cli.h"
 #include "gen/gen.h"
 #include "policy/policy.h"
@@ -76,7 +77,10 @@ int acc_cmd_generate(acc_cli *g, int argc, char **argv) {
      * repeating their common publisher's identity */
     const char *pol = acc_policy_extension_objects();
     const char *cs = strstr(acc_case_extension_objects(), "},{") + 2;
-    fprintf(f, "%.*s,%s\n", (int)(strlen(pol) - 1), pol, cs);
+    /* ... and the confidence-building extension (issue 12) */
+    const char *cbm = strstr(acc_cbm_extension_objects(), "},{") + 2;
+    fprintf(f, "%.*s,%.*s,%s\n", (int)(strlen(pol) - 1), pol,
+            (int)(strlen(cs) - 1), cs, cbm);
     if (f != stdout ? fclose(f) != 0 : fflush(f) != 0) {
       acc_cli_err("generate: writing failed: %s", strerror(errno));
       return ACC_EXIT_INPUT;

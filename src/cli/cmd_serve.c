@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "cbm/cbm.h"
 #include "cli/cli.h"
 #include "sync/sync.h"
 #include "taxii/taxii.h"
@@ -176,10 +177,20 @@ int acc_cmd_serve(acc_cli *g, int argc, char **argv) {
     acc_taxii_server_stop(srv);
     return acc_cli_exit_for(rc);
   }
+  /* Confidence-building: overdue consultations and points of contact
+   * due for confirmation, logged (src/cbm). */
+  acc_cbm_watch *watch = NULL;
+  if ((rc = acc_cbm_watch_start(g->data_dir, g->quiet, &watch, &d))) {
+    acc_cli_err("serve: %s", d.msg);
+    acc_sync_service_stop(sync);
+    acc_taxii_server_stop(srv);
+    return acc_cli_exit_for(rc);
+  }
   int sig = 0;
   sigwait(&set, &sig);
   if (!g->quiet)
     fprintf(stderr, "{\"event\":\"stopping\",\"signal\":%d}\n", sig);
+  acc_cbm_watch_stop(watch);
   acc_sync_service_stop(sync);
   acc_taxii_server_stop(srv);
   if (!g->quiet)

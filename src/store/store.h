@@ -210,6 +210,37 @@ typedef struct acc_peer_state {
 
 typedef int (*acc_peer_cb)(void *ctx, const acc_peer_row *p);
 
+/* ---- confidence-building (src/cbm): an index of consultation messages
+ * and points of contact, kept beside the objects (which stay the truth:
+ * src/cbm/index.c rebuilds rows from them) so that lists, deadlines and
+ * metrics need not read every note and identity. ---- */
+
+#define ACC_CBM_RECIPIENTS_MAX 4096
+
+/* One indexed object: a consultation message (kind 'm', a note) or a
+ * point of contact (kind 'p', an identity).  Metadata only. */
+typedef struct acc_cbm_row {
+  char id[ACC_ID_MAX];
+  char kind;                /* 'm' or 'p' */
+  char thread[ACC_ID_MAX];  /* m: the consultation (its opening's id) */
+  char action[16];          /* m: open|acknowledge|reply|close;
+                               p: policy|technical */
+  char org[ACC_NAME_MAX];   /* m: the sender; p: whose contact it is */
+  char to_org[ACC_NAME_MAX];/* m, open: the organisation consulted */
+  char recipients[ACC_CBM_RECIPIENTS_MAX]; /* m: "|a|b|" as named */
+  char public_key[64];      /* the key it names ("" = none) */
+  int sig;                  /* 1: its signature checks with that key;
+                               0: it does not; -1: unsigned */
+  int64_t t_us;             /* m: created; p: modified */
+  int64_t due1_us;          /* m, open: acknowledgement due; p: confirmed */
+  int64_t due2_us;          /* m, open: answer due */
+  int64_t origin_oid;       /* the organisation that added the version */
+  int64_t collection;
+  int revoked;
+} acc_cbm_row;
+
+typedef int (*acc_cbm_row_cb)(void *ctx, const acc_cbm_row *r);
+
 /* The backend table. */
 typedef struct acc_store_ops {
   const char *name;
@@ -381,6 +412,17 @@ typedef struct acc_store_ops {
   acc_rc (*added_range)(acc_store *s, int64_t cid, int64_t after_us,
                         int64_t *count, int64_t *first_us, int64_t *last_us,
                         acc_diag *d);
+
+  /* ---- confidence-building (src/cbm; SQL in store/sqlite_cbm.c) ---- */
+  /* Insert or replace the row of r->id (a row with a later t_us is kept:
+   * the newest version wins). */
+  acc_rc (*cbm_put)(acc_store *s, const acc_cbm_row *r, acc_diag *d);
+  /* Rows of one kind ('m' or 'p'), all or those of one thread (m) or one
+   * organisation (p) when key is set, ordered by (thread, t_us, id) for
+   * messages and (org, id) for contacts.  The callback may use the
+   * store. */
+  acc_rc (*cbm_list)(acc_store *s, char kind, const char *key,
+                     acc_cbm_row_cb cb, void *ctx, acc_diag *d);
 } acc_store_ops;
 
 /* Every backend begins with this header. */

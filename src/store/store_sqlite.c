@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/sqlite_cbm.h"
 #include "store/sqlite_int.h"
 #include "store/sqlite_sync.h"
 #include "store/store.h"
@@ -249,8 +250,10 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(v6, plen, net, lid, kind, valid_from, valid_until))"
     "  WITHOUT ROWID;"
     "CREATE INDEX list_entries_lid ON list_entries(lid);",
-    /* 4: federation peers, their sync state, provenance (sqlite_sync.c) */
+    /* 5: federation peers, their sync state, provenance (sqlite_sync.c) */
     acc_sq_sync_migration,
+    /* 6: consultations and points of contact index (sqlite_cbm.c) */
+    acc_sq_cbm_migration,
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -331,7 +334,6 @@ static void sq_close(acc_store *base) {
   for (int i = 0; i < 3; i++)
     acc_buf_free(&s->fact_buf[i]);
   acc_sqc_close(base);
-  if (s->db)
   if (s->db) {
     /* Statements other files keep on this connection (sqlite_sync.c). */
     sqlite3_stmt *left;
@@ -1677,6 +1679,9 @@ const acc_store_ops acc_store_sqlite_ops = {
     .provenance_add = acc_sq_provenance_add,
     .provenance_get = acc_sq_provenance_get,
     .added_range = acc_sq_added_range,
+    /* confidence-building (src/cbm), in sqlite_cbm.c */
+    .cbm_put = acc_sq_cbm_put,
+    .cbm_list = acc_sq_cbm_list,
 };
 
 /* For the SQL kept in sibling files (sqlite_correlate.c, sqlite_sync.c;

@@ -26,6 +26,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "cbm/cbm.h"
 #include "pattern/pattern.h"
 #include "taxii/server_int.h"
 
@@ -699,6 +700,14 @@ void acc_taxii_metrics_text(acc_taxii_server *s, acc_buf *b) {
                  "# TYPE accord_http_connections gauge\n"
                  "accord_http_connections %u\n",
                  di ? di->num_connections : 0u);
+  /* Confidence-building: consultations by state, overdue deadlines,
+   * points of contact due for confirmation (src/cbm/watch.c). */
+  acc_diag d;
+  acc_store *st = acc_taxii_store_get(s, &d);
+  if (st) {
+    acc_cbm_metrics_text(st, s->data_dir, b);
+    acc_taxii_store_put(s, st);
+  }
 }
 
 /* ---- lifecycle ---- */
