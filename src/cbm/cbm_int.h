@@ -35,6 +35,25 @@ json_t *acc_cbm_ts(int64_t us);
 acc_rc acc_cbm_get(const acc_cbm_ctx *ctx, const char *id, json_t **out,
                    acc_record *rec, acc_diag *d);
 
+/* Every version of id the reader can see, in every collection, ordered
+ * by modified then date_added (at most ACC_CBM_MAX_VERSIONS: the oldest
+ * ones).  Messages are never versioned by Accord and a point of contact
+ * only by its organisation, so a later version written by someone else
+ * must not hide the one that counts: readers choose among them
+ * (thread.c, poc.c).  ACC_ENOTFOUND as for an absent object. */
+#define ACC_CBM_MAX_VERSIONS 64
+typedef struct acc_cbm_version {
+  json_t *j;
+  acc_record r; /* metadata only: no strings */
+} acc_cbm_version;
+acc_rc acc_cbm_versions(const acc_cbm_ctx *ctx, const char *id,
+                        acc_cbm_version **out, size_t *n, acc_diag *d);
+void acc_cbm_versions_free(acc_cbm_version *v, size_t n);
+
+/* Whether a version was added by organisation org (by name) or by this
+ * instance itself (origin 0: the operator). */
+int acc_cbm_added_by(acc_store *s, const acc_record *r, const char *org);
+
 /* Store objs (a JSON array) through acc_ingest into cid, all or nothing,
  * as added by organisation oid (0: the instance) and user uid; Accord's
  * extension-definitions go first. */

@@ -123,6 +123,76 @@ acc_rc acc_cbm_get(const acc_cbm_ctx *ctx, const char *id, json_t **out,
   return ACC_OK;
 }
 
+typedef struct versions {
+  acc_cbm_version *v;
+  size_t n;
+  int nomem;
+} versions;
+
+static int on_version(void *ctx, const acc_record *r) {
+  versions *x = ctx;
+  if (x->n == ACC_CBM_MAX_VERSIONS)
+    return 0;
+  json_t *j = json_loadb(r->raw, r->raw_len, 0, NULL);
+  if (!j)
+    return 0;
+  x->v[x->n].j = j;
+  x->v[x->n].r = *r;
+  acc_record *c = &x->v[x->n].r;
+  c->raw = NULL;
+  c->id = c->type = c->spec_version = NULL;
+  c->share_orgs = c->share_users = NULL;
+  x->n++;
+  return 0;
+}
+
+static int cmp_version(const void *a, const void *b) {
+  const acc_record *x = &((const acc_cbm_version *)a)->r;
+  const acc_record *y = &((const acc_cbm_version *)b)->r;
+  if (x->modified_us != y->modified_us)
+    return x->modified_us < y->modified_us ? -1 : 1;
+  return x->date_added_us < y->date_added_us   ? -1
+         : x->date_added_us > y->date_added_us ? 1
+                                               : 0;
+}
+
+acc_rc acc_cbm_versions(const acc_cbm_ctx *ctx, const char *id,
+                        acc_cbm_version **out, size_t *n, acc_diag *d) {
+  versions x = {.v = calloc(ACC_CBM_MAX_VERSIONS, sizeof *x.v)};
+  if (!x.v)
+    return acc_diag_set(d, ACC_ENOMEM, "reading %s", id);
+  acc_query q;
+  acc_query_init(&q);
+  q.ids[0] = id;
+  q.n_ids = 1;
+  q.version = ACC_VER_ALL;
+  acc_rc rc = acc_guard_scan(ctx->st, ctx->rd, &q, on_version, &x, NULL, d);
+  if (!rc && x.n == 0)
+    rc = acc_diag_set(d, ACC_ENOTFOUND, "no object with id %s", id);
+  if (rc) {
+    acc_cbm_versions_free(x.v, x.n);
+    return rc;
+  }
+  qsort(x.v, x.n, sizeof *x.v, cmp_version);
+  *out = x.v;
+  *n = x.n;
+  return ACC_OK;
+}
+
+void acc_cbm_versions_free(acc_cbm_version *v, size_t n) {
+  for (size_t i = 0; v && i < n; i++)
+    json_decref(v[i].j);
+  free(v);
+}
+
+int acc_cbm_added_by(acc_store *s, const acc_record *r, const char *org) {
+  if (r->origin_oid == 0)
+    return 1;
+  char name[ACC_NAME_MAX];
+  acc_case_org_name(s, r->origin_oid, name, sizeof name);
+  return org && !strcmp(name, org);
+}
+
 static acc_rc ingest_text(const acc_cbm_ctx *ctx, const char *text, int64_t cid,
                           int64_t oid, int64_t uid, acc_diag *d) {
   acc_ingest_opts o = {

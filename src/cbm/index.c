@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case/case.h"
 #include "cbm/cbm_int.h"
 #include "store/store_raw.h"
 #include "util/time.h"
@@ -54,6 +55,9 @@ static void joined(const char *const *names, size_t n, char *out, size_t size) {
 int acc_cbm_index_row(json_t *obj, acc_cbm_row *row) {
   memset(row, 0, sizeof *row);
   row->t_us = row->due1_us = row->due2_us = ACC_TIME_NONE;
+  const char *mod = json_string_value(json_object_get(obj, "modified"));
+  if (!mod || acc_time_parse(mod, strlen(mod), 0, &row->modified_us))
+    row->modified_us = ACC_TIME_NONE;
   char key[ACC_KEY_PUB_TEXT_MAX];
   switch (acc_cbm_kind_of(obj)) {
   case 'p': {
@@ -151,6 +155,43 @@ int acc_cbm_kind_of_text(const char *raw, size_t len) {
   return raw && memmem(raw, len, id, sizeof id - 1) != NULL;
 }
 
+/* A row worth keeping: its signature checks with the key it names, and
+ * it was added by the organisation it speaks for (or by the operator). */
+static int good(acc_store *s, const acc_cbm_row *r) {
+  if (r->sig != ACC_CBM_SIG_OK)
+    return 0;
+  if (r->origin_oid == 0)
+    return 1;
+  char name[ACC_NAME_MAX];
+  acc_case_org_name(s, r->origin_oid, name, sizeof name);
+  return !strcmp(name, r->org);
+}
+
+/*
+ * Which version's row stands, when an object has several: anyone who may
+ * write to a collection can add a later version of any id, so "the
+ * latest" would let a third party hide a message or replace a contact's
+ * key.  A good row (above) is replaced only by a good one: for a message,
+ * an older one (a message is what was first sent; Accord never versions
+ * one); for a point of contact, a newer one of the same organisation.
+ */
+static int stands(acc_store *s, const acc_cbm_row *n) {
+  acc_cbm_row *old = malloc(sizeof *old);
+  if (!old)
+    return 1;
+  int put = 1;
+  if (s->ops->cbm_get(s, n->id, old, NULL) == ACC_OK && good(s, old)) {
+    if (!good(s, n) || old->kind != n->kind)
+      put = 0;
+    else if (n->kind == 'm')
+      put = n->modified_us < old->modified_us;
+    else
+      put = !strcmp(n->org, old->org) && n->modified_us >= old->modified_us;
+  }
+  free(old);
+  return put;
+}
+
 static int64_t watermark(acc_store *s) {
   char v[32];
   if (s->ops->meta_get(s, WATERMARK, v, sizeof v, NULL))
@@ -169,7 +210,8 @@ acc_rc acc_cbm_index_update(acc_store *s, acc_diag *d) {
     q.types[0] = "note";
     q.types[1] = "identity";
     q.n_types = 2;
-    q.version = ACC_VER_LATEST;
+    q.version = ACC_VER_ALL; /* a version that counts may not be the
+                                latest: see stands() */
     q.added_after_us = watermark(s);
     q.limit = ROUND;
     x.n = x.seen = 0;
@@ -186,7 +228,8 @@ acc_rc acc_cbm_index_update(acc_store *s, acc_diag *d) {
     if ((rc = acc_store_begin(s, d)))
       break;
     for (size_t k = 0; k < x.n && !rc; k++)
-      rc = s->ops->cbm_put(s, &x.rows[k], d);
+      if (stands(s, &x.rows[k]))
+        rc = s->ops->cbm_put(s, &x.rows[k], d);
     if (!rc && watermark(s) < x.last) {
       char v[32];
       snprintf(v, sizeof v, "%" PRId64, x.last);

@@ -355,6 +355,36 @@ acc_rc acc_cbm_poc_add(const acc_cbm_ctx *ctx, json_t *spec, int64_t collection,
   return rc;
 }
 
+/* The version of entry id that stands: the newest one written by the
+ * organisation its first version names (or by the operator, who may pin
+ * a partner's entry); if none was, the newest.  A later version added by
+ * anyone else never replaces an organisation's contact or key. */
+static acc_rc entry_of(const acc_cbm_ctx *ctx, const char *id, json_t **out,
+                       acc_record *rec, acc_diag *d) {
+  acc_cbm_version *v = NULL;
+  size_t n = 0;
+  acc_rc rc = acc_cbm_versions(ctx, id, &v, &n, d);
+  if (rc)
+    return rc;
+  size_t pick = n - 1;
+  char owner[ACC_NAME_MAX] = "";
+  for (size_t i = 0; i < n; i++) {
+    acc_cbm_poc p;
+    if (acc_cbm_poc_parse(v[i].j, &p, NULL))
+      continue;
+    if (!owner[0] && acc_cbm_added_by(ctx->st, &v[i].r, p.org))
+      snprintf(owner, sizeof owner, "%s", p.org);
+    if (owner[0] && !strcmp(p.org, owner) &&
+        acc_cbm_added_by(ctx->st, &v[i].r, owner))
+      pick = i;
+    acc_cbm_poc_clear(&p);
+  }
+  *out = json_incref(v[pick].j);
+  *rec = v[pick].r;
+  acc_cbm_versions_free(v, n);
+  return ACC_OK;
+}
+
 acc_rc acc_cbm_poc_confirm(const acc_cbm_ctx *ctx, const char *ref,
                            acc_diag *d) {
   acc_rc rc = acc_cbm_index_update(ctx->st, d);
@@ -363,7 +393,7 @@ acc_rc acc_cbm_poc_confirm(const acc_cbm_ctx *ctx, const char *ref,
     return rc;
   json_t *cur = NULL;
   acc_record rec;
-  if ((rc = acc_cbm_get(ctx, id, &cur, &rec, d)))
+  if ((rc = entry_of(ctx, id, &cur, &rec, d)))
     return rc;
   acc_cbm_poc p;
   memset(&p, 0, sizeof p);
@@ -433,7 +463,7 @@ static int view_of(list_ctx *x, const char *id, acc_cbm_poc_view *v) {
   acc_record rec;
   acc_diag gd;
   memset(v, 0, sizeof *v);
-  if (acc_cbm_get(x->ctx, id, &j, &rec, &gd))
+  if (entry_of(x->ctx, id, &j, &rec, &gd))
     return 0;
   int ok = acc_cbm_poc_parse(j, &v->p, &gd) == ACC_OK;
   if (ok) {

@@ -145,57 +145,89 @@ static int on_thread_row(void *ctx, const acc_cbm_row *r) {
   return 0;
 }
 
+/* Of the versions of one message, the one that counts: the oldest that
+ * reads as a message of this consultation and passes judge(); else the
+ * newest that reads (shown with why it does not count).  A later version
+ * written by someone else — a party or an observer rewriting another's
+ * message — thus never hides the message that was sent.  0 when no
+ * version reads. */
+static int choose(const acc_cbm_ctx *ctx, const acc_cbm_keyring *kr,
+                  const acc_cbm_msg *open, const char *consultation,
+                  const acc_cbm_version *v, size_t n, acc_cbm_tmsg *out,
+                  acc_record *rec) {
+  int have = 0;
+  for (size_t i = 0; i < n; i++) {
+    acc_cbm_tmsg m;
+    acc_diag pd;
+    memset(&m, 0, sizeof m);
+    if (acc_cbm_msg_parse(v[i].j, &m.m, &pd))
+      continue;
+    int fits =
+        open ? !strcmp(m.m.consultation, consultation) &&
+                   m.m.action != ACC_CBM_MSG_OPEN
+             : m.m.action == ACC_CBM_MSG_OPEN && !strcmp(m.m.id, consultation);
+    if (!fits) {
+      acc_cbm_msg_clear(&m.m);
+      continue;
+    }
+    judge(ctx, kr, open, &m, v[i].r.origin_oid);
+    if (have)
+      acc_cbm_msg_clear(&out->m);
+    *out = m;
+    *rec = v[i].r;
+    have = 1;
+    if (m.verdict == ACC_CBM_COUNTED)
+      break;
+  }
+  return have;
+}
+
 static acc_rc load_with(const acc_cbm_ctx *ctx, const acc_cbm_keyring *kr,
                         const char *id, acc_cbm_thread **out, acc_diag *d) {
   acc_cbm_thread *t = calloc(1, sizeof *t);
   ids x = {0};
-  json_t *j = NULL;
   acc_record rec;
   acc_rc rc;
   if (!t)
     return acc_diag_set(d, ACC_ENOMEM, "loading a consultation");
   snprintf(t->id, sizeof t->id, "%s", id);
   t->now_us = acc_cbm_ctx_now(ctx);
-  if ((rc = acc_cbm_get(ctx, id, &j, &rec, d)))
+  acc_cbm_version *v = NULL;
+  size_t nv = 0;
+  if ((rc = acc_cbm_versions(ctx, id, &v, &nv, d)))
     goto out;
-  t->collection = rec.collection;
-  if ((rc = ctx->st->ops->cbm_list(ctx->st, 'm', id, on_thread_row, &x, d)))
+  if ((rc = ctx->st->ops->cbm_list(ctx->st, 'm', id, on_thread_row, &x, d))) {
+    acc_cbm_versions_free(v, nv);
     goto out;
+  }
   if (x.rc) {
     rc = acc_diag_set(d, x.rc, "loading consultation %s", id);
     goto out;
   }
   t->msgs = calloc(x.n + 1, sizeof *t->msgs);
+  int opened = t->msgs && choose(ctx, kr, NULL, id, v, nv, &t->msgs[0], &rec);
+  acc_cbm_versions_free(v, nv);
   if (!t->msgs) {
     rc = acc_diag_set(d, ACC_ENOMEM, "loading consultation %s", id);
     goto out;
   }
-  acc_diag pd;
-  if (acc_cbm_msg_parse(j, &t->msgs[0].m, &pd) ||
-      t->msgs[0].m.action != ACC_CBM_MSG_OPEN) {
+  if (!opened) {
     rc = acc_diag_set(d, ACC_ENOTFOUND, "no consultation %s", id);
     goto out;
   }
   t->n_msgs = 1;
-  judge(ctx, kr, NULL, &t->msgs[0], rec.origin_oid);
+  t->collection = rec.collection;
   const acc_cbm_msg *open = &t->msgs[0].m;
   for (size_t i = 0; i < x.n; i++) {
     if (!strcmp(x.id[i], id))
       continue;
-    json_t *mj = NULL;
-    acc_record mr;
     acc_diag gd;
-    if (acc_cbm_get(ctx, x.id[i], &mj, &mr, &gd))
+    acc_record mr;
+    if (acc_cbm_versions(ctx, x.id[i], &v, &nv, &gd))
       continue; /* not for this reader, or gone */
-    acc_cbm_tmsg *m = &t->msgs[t->n_msgs];
-    if (acc_cbm_msg_parse(mj, &m->m, &gd) == ACC_OK &&
-        !strcmp(m->m.consultation, id) && m->m.action != ACC_CBM_MSG_OPEN) {
-      judge(ctx, kr, open, m, mr.origin_oid);
+    if (choose(ctx, kr, open, id, v, nv, &t->msgs[t->n_msgs], &mr))
       t->n_msgs++;
-    } else {
-      acc_cbm_msg_clear(&m->m);
-    }
-    json_decref(mj);
+    acc_cbm_versions_free(v, nv);
   }
   qsort(t->msgs + 1, t->n_msgs - 1, sizeof *t->msgs, cmp_msg);
 
@@ -248,7 +280,6 @@ static acc_rc load_with(const acc_cbm_ctx *ctx, const acc_cbm_keyring *kr,
   *out = t;
   t = NULL;
 out:
-  json_decref(j);
   free(x.id);
   acc_cbm_thread_free(t);
   return rc;

@@ -30,6 +30,7 @@ const char acc_sq_cbm_migration[] =
     "  t_us INTEGER,"
     "  due1_us INTEGER,"
     "  due2_us INTEGER,"
+    "  modified_us INTEGER,"
     "  origin_oid INTEGER NOT NULL DEFAULT 0,"
     "  collection INTEGER NOT NULL,"
     "  revoked INTEGER NOT NULL DEFAULT 0);"
@@ -69,20 +70,11 @@ acc_rc acc_sq_cbm_put(acc_store *s, const acc_cbm_row *r, acc_diag *d) {
   sqlite3_stmt *st;
   /* A version older than the row's is ignored: the newest wins. */
   static const char sql[] =
-      "INSERT INTO cbm_index(id, kind, thread, action, org, to_org,"
-      " recipients, public_key, sig, t_us, due1_us, due2_us, origin_oid,"
-      " collection, revoked)"
+      "INSERT OR REPLACE INTO cbm_index(id, kind, thread, action, org, to_org,"
+      " recipients, public_key, sig, t_us, due1_us, due2_us, modified_us,"
+      " origin_oid, collection, revoked)"
       " VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14,"
-      " ?15)"
-      " ON CONFLICT(id) DO UPDATE SET kind = excluded.kind,"
-      " thread = excluded.thread, action = excluded.action,"
-      " org = excluded.org, to_org = excluded.to_org,"
-      " recipients = excluded.recipients, public_key = excluded.public_key,"
-      " sig = excluded.sig, t_us = excluded.t_us,"
-      " due1_us = excluded.due1_us, due2_us = excluded.due2_us,"
-      " origin_oid = excluded.origin_oid, collection = excluded.collection,"
-      " revoked = excluded.revoked"
-      " WHERE coalesce(excluded.t_us, 0) >= coalesce(cbm_index.t_us, 0)";
+      " ?15, ?16)";
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
     return db_err(db, d, "indexing consultations");
   char kind[2] = {r->kind, '\0'};
@@ -98,12 +90,58 @@ acc_rc acc_sq_cbm_put(acc_store *s, const acc_cbm_row *r, acc_diag *d) {
   bind_time(st, 10, r->t_us);
   bind_time(st, 11, r->due1_us);
   bind_time(st, 12, r->due2_us);
-  sqlite3_bind_int64(st, 13, r->origin_oid);
-  sqlite3_bind_int64(st, 14, r->collection);
-  sqlite3_bind_int(st, 15, r->revoked);
+  bind_time(st, 13, r->modified_us);
+  sqlite3_bind_int64(st, 14, r->origin_oid);
+  sqlite3_bind_int64(st, 15, r->collection);
+  sqlite3_bind_int(st, 16, r->revoked);
   acc_rc rc = ACC_OK;
   if (sqlite3_step(st) != SQLITE_DONE)
     rc = db_err(db, d, "indexing consultations");
+  sqlite3_finalize(st);
+  return rc;
+}
+
+static void fill(sqlite3_stmt *st, acc_cbm_row *r) {
+  memset(r, 0, sizeof *r);
+  col_str(st, 0, r->id, sizeof r->id);
+  const unsigned char *kk = sqlite3_column_text(st, 1);
+  r->kind = kk ? (char)kk[0] : '?';
+  col_str(st, 2, r->thread, sizeof r->thread);
+  col_str(st, 3, r->action, sizeof r->action);
+  col_str(st, 4, r->org, sizeof r->org);
+  col_str(st, 5, r->to_org, sizeof r->to_org);
+  col_str(st, 6, r->recipients, sizeof r->recipients);
+  col_str(st, 7, r->public_key, sizeof r->public_key);
+  r->sig = sqlite3_column_int(st, 8);
+  r->t_us = col_time(st, 9);
+  r->due1_us = col_time(st, 10);
+  r->due2_us = col_time(st, 11);
+  r->modified_us = col_time(st, 12);
+  r->origin_oid = sqlite3_column_int64(st, 13);
+  r->collection = sqlite3_column_int64(st, 14);
+  r->revoked = sqlite3_column_int(st, 15);
+}
+
+#define COLS                                                                   \
+  "id, kind, thread, action, org, to_org, recipients, public_key, sig, t_us,"  \
+  " due1_us, due2_us, modified_us, origin_oid, collection, revoked"
+
+acc_rc acc_sq_cbm_get(acc_store *s, const char *id, acc_cbm_row *out,
+                      acc_diag *d) {
+  sqlite3 *db = acc_sq_db(s);
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(db, "SELECT " COLS " FROM cbm_index WHERE id = ?1", -1,
+                         &st, NULL) != SQLITE_OK)
+    return db_err(db, d, "reading the consultation index");
+  sqlite3_bind_text(st, 1, id, -1, SQLITE_STATIC);
+  acc_rc rc = ACC_OK;
+  int step = sqlite3_step(st);
+  if (step == SQLITE_ROW)
+    fill(st, out);
+  else if (step == SQLITE_DONE)
+    rc = acc_diag_set(d, ACC_ENOTFOUND, "%s is not indexed", id);
+  else
+    rc = db_err(db, d, "reading the consultation index");
   sqlite3_finalize(st);
   return rc;
 }
@@ -114,14 +152,16 @@ acc_rc acc_sq_cbm_list(acc_store *s, char kind, const char *key,
   sqlite3_stmt *st;
   const char *sql;
   if (kind == 'm')
-    sql = key ? "SELECT * FROM cbm_index WHERE kind = 'm' AND thread = ?1"
+    sql = key ? "SELECT " COLS
+                " FROM cbm_index WHERE kind = 'm' AND thread = ?1"
                 " ORDER BY thread, t_us, id"
-              : "SELECT * FROM cbm_index WHERE kind = 'm'"
+              : "SELECT " COLS " FROM cbm_index WHERE kind = 'm'"
                 " ORDER BY thread, t_us, id";
   else
-    sql = key ? "SELECT * FROM cbm_index WHERE kind = ?2 AND org = ?1"
+    sql = key ? "SELECT " COLS " FROM cbm_index WHERE kind = ?2 AND org = ?1"
                 " ORDER BY org, id"
-              : "SELECT * FROM cbm_index WHERE kind = ?2 ORDER BY org, id";
+              : "SELECT " COLS
+                " FROM cbm_index WHERE kind = ?2 ORDER BY org, id";
   /* Not a cached statement: the callback may use the store. */
   if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK)
     return db_err(db, d, "reading the consultation index");
@@ -138,23 +178,7 @@ acc_rc acc_sq_cbm_list(acc_store *s, char kind, const char *key,
   acc_rc rc = ACC_OK;
   int step;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    memset(r, 0, sizeof *r);
-    col_str(st, 0, r->id, sizeof r->id);
-    const unsigned char *kk = sqlite3_column_text(st, 1);
-    r->kind = kk ? (char)kk[0] : '?';
-    col_str(st, 2, r->thread, sizeof r->thread);
-    col_str(st, 3, r->action, sizeof r->action);
-    col_str(st, 4, r->org, sizeof r->org);
-    col_str(st, 5, r->to_org, sizeof r->to_org);
-    col_str(st, 6, r->recipients, sizeof r->recipients);
-    col_str(st, 7, r->public_key, sizeof r->public_key);
-    r->sig = sqlite3_column_int(st, 8);
-    r->t_us = col_time(st, 9);
-    r->due1_us = col_time(st, 10);
-    r->due2_us = col_time(st, 11);
-    r->origin_oid = sqlite3_column_int64(st, 12);
-    r->collection = sqlite3_column_int64(st, 13);
-    r->revoked = sqlite3_column_int(st, 14);
+    fill(st, r);
     int stop = cb(ctx, r);
     if (stop) {
       rc = (acc_rc)stop;

@@ -13,6 +13,8 @@
 extern const char acc_sq_cbm_migration[];
 
 acc_rc acc_sq_cbm_put(acc_store *s, const acc_cbm_row *r, acc_diag *d);
+acc_rc acc_sq_cbm_get(acc_store *s, const char *id, acc_cbm_row *out,
+                      acc_diag *d);
 acc_rc acc_sq_cbm_list(acc_store *s, char kind, const char *key,
                        acc_cbm_row_cb cb, void *ctx, acc_diag *d);
 

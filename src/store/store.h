@@ -234,6 +234,7 @@ typedef struct acc_cbm_row {
   int64_t t_us;             /* m: created; p: modified */
   int64_t due1_us;          /* m, open: acknowledgement due; p: confirmed */
   int64_t due2_us;          /* m, open: answer due */
+  int64_t modified_us;      /* the version's modified */
   int64_t origin_oid;       /* the organisation that added the version */
   int64_t collection;
   int revoked;
@@ -414,9 +415,12 @@ typedef struct acc_store_ops {
                         acc_diag *d);
 
   /* ---- confidence-building (src/cbm; SQL in store/sqlite_cbm.c) ---- */
-  /* Insert or replace the row of r->id (a row with a later t_us is kept:
-   * the newest version wins). */
+  /* Insert or replace the row of r->id (src/cbm/index.c decides which
+   * version's row stands). */
   acc_rc (*cbm_put)(acc_store *s, const acc_cbm_row *r, acc_diag *d);
+  /* The row of id (ACC_ENOTFOUND when none). */
+  acc_rc (*cbm_get)(acc_store *s, const char *id, acc_cbm_row *out,
+                    acc_diag *d);
   /* Rows of one kind ('m' or 'p'), all or those of one thread (m) or one
    * organisation (p) when key is set, ordered by (thread, t_us, id) for
    * messages and (org, id) for contacts.  The callback may use the

@@ -1681,6 +1681,7 @@ const acc_store_ops acc_store_sqlite_ops = {
     .added_range = acc_sq_added_range,
     /* confidence-building (src/cbm), in sqlite_cbm.c */
     .cbm_put = acc_sq_cbm_put,
+    .cbm_get = acc_sq_cbm_get,
     .cbm_list = acc_sq_cbm_list,
 };
 

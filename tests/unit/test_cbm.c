@@ -646,6 +646,8 @@ static void test_store_flow(void **state) {
   at(&w, "2026-12-01T10:00:00Z");
   assert_int_equal(
       acc_cbm_respond(&w.b, cid + 6, ACC_CBM_MSG_ACK, NULL, mid, &d), ACC_OK);
+  char t_ack[ACC_ID_MAX];
+  snprintf(t_ack, sizeof t_ack, "%s", mid);
   json_t *r = json_pack("{s:s}", "message", "It was a university.");
   at(&w, "2026-12-02T10:00:00Z");
   assert_int_equal(acc_cbm_respond(&w.b, cid, ACC_CBM_MSG_REPLY, r, mid, &d),
@@ -660,6 +662,59 @@ static void test_store_flow(void **state) {
   assert_true(json_is_true(json_object_get(j, "verified")));
   json_decref(j);
   acc_cbm_thread_free(t);
+
+  /* A later version of B's acknowledgement, and of B's point of contact,
+   * written by C (who could know their ids as an observer): neither hides
+   * what B wrote. */
+  {
+    acc_org_key kc;
+    assert_int_equal(acc_key_generate(f->dir, "cert-c", 0, &kc, &d), ACC_OK);
+    json_t *ack = NULL, *poc = NULL;
+    assert_int_equal(acc_cbm_get(&w.a, t_ack, &ack, NULL, &d), ACC_OK);
+    assert_int_equal(acc_cbm_get(&w.a, id, &poc, NULL, &d), ACC_OK);
+    json_object_set_new(ack, "modified",
+                        json_string("2026-12-02T10:30:00.000Z"));
+    json_object_set_new(ack, "content", json_string("We never said that."));
+    assert_int_equal(acc_cbm_sign(ack, &kc, &d), ACC_OK);
+    char pc[ACC_KEY_PUB_TEXT_MAX];
+    acc_key_public_text(kc.pk, pc);
+    json_object_set_new(poc, "modified",
+                        json_string("2026-12-02T10:30:00.000Z"));
+    json_object_set_new(cbm_ext(poc), "public_key", json_string(pc));
+    assert_int_equal(acc_cbm_sign(poc, &kc, &d), ACC_OK);
+    json_t *both = json_pack("[o,o]", ack, poc);
+    char *btext = json_dumps(both, JSON_COMPACT);
+    json_decref(both);
+    acc_ingest_opts co = {.collection = ACC_DEFAULT_COLLECTION,
+                          .strict = 1,
+                          .origin_oid = w.carol.oid,
+                          .origin_uid = w.carol.uid};
+    acc_ingest_counts cn;
+    assert_int_equal(acc_ingest(f->s, btext, strlen(btext), &co, &cn, NULL, &d),
+                     ACC_OK);
+    assert_int_equal(cn.stored, 2);
+    free(btext);
+    assert_int_equal(acc_cbm_thread_load(&w.a, cid, &t, &d), ACC_OK);
+    assert_int_equal(t->fsm.state, ACC_CBM_ANSWERED);
+    assert_int_equal(t->n_bad, 0);
+    assert_string_equal(t->msgs[1].m.text,
+                        "Your request is acknowledged; an answer will "
+                        "follow.");
+    acc_cbm_thread_free(t);
+    kr = NULL;
+    assert_int_equal(acc_cbm_index_update(f->s, &d), ACC_OK);
+    assert_int_equal(acc_cbm_keyring_load(f->s, f->dir, &kr, &d), ACC_OK);
+    assert_true(acc_cbm_keyring_has(kr, "cert-b", pb));
+    assert_false(acc_cbm_keyring_has(kr, "cert-b", pc));
+    acc_cbm_keyring_free(kr);
+    acc_cbm_census c0;
+    assert_int_equal(acc_cbm_census_take(f->s, f->dir,
+                                         ts("2026-12-02T11:00:00Z"), &c0, NULL,
+                                         &d),
+                     ACC_OK);
+    assert_int_equal(c0.by_state[ACC_CBM_ANSWERED], 1);
+    acc_key_wipe(&kc);
+  }
 
   /* A forged close "from cert-b", signed by a key that is not cert-b's,
    * stored as cert-b's: verifies, but does not count. */
