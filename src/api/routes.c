@@ -7,7 +7,15 @@
 /* api/whoami.c */
 void acc_api_whoami(acc_api_call *c, acc_api_reply *r);
 
+/* web/login.c: browser sessions */
+void acc_web_session_login(acc_api_call *c, acc_api_reply *r);
+void acc_web_session_get(acc_api_call *c, acc_api_reply *r);
+void acc_web_session_logout(acc_api_call *c, acc_api_reply *r);
+
 const acc_api_route acc_api_routes[] = {
     {"GET", "/whoami", acc_api_whoami, 0},
+    {"POST", "/session", acc_web_session_login, ACC_API_OPEN},
+    {"GET", "/session", acc_web_session_get, 0},
+    {"DELETE", "/session", acc_web_session_logout, 0},
     {NULL, NULL, NULL, 0},
 };
