@@ -48,6 +48,10 @@ typedef struct guard_ctx {
   size_t n_ids[2];
   acc_rc err;
   acc_diag *d;
+  /* acc_query.match, applied before the decision */
+  int (*match)(void *ctx, const acc_record *r);
+  void *match_ctx;
+  int meta; /* acc_guard_scan_meta: no audit, effective TLP in tlp */
 } guard_ctx;
 
 static acc_rc lookup_access(acc_store *s, const acc_principal *p, int64_t cid,
@@ -162,6 +166,8 @@ static int decide(guard_ctx *g, const acc_record *r, acc_record *out,
   acc_decision dec = acc_policy_decide(p, &ca->access, &f);
   if (dec == ACC_DENY)
     return 0;
+  if (g->meta)
+    out->tlp = (int)f.tlp;
   if (dec == ACC_ALLOW)
     return 1;
   /* Redact: parts marked above what the reader may see are removed. */
@@ -188,10 +194,12 @@ static int on_record(void *ctx, const acc_record *r) {
   guard_ctx *g = ctx;
   acc_record out;
   char *text = NULL;
+  if (g->match && !g->match(g->match_ctx, r))
+    return 0; /* not asked for */
   int allow = decide(g, r, &out, &text);
   if (g->err)
     return (int)g->err;
-  acc_rc rc = note(g, allow ? 0 : 1, r);
+  acc_rc rc = g->meta ? ACC_OK : note(g, allow ? 0 : 1, r);
   if (rc) {
     free(text);
     g->err = rc;
@@ -237,7 +245,13 @@ acc_rc acc_guard_scan(acc_store *s, const acc_reader *rd, const acc_query *q,
   guard_ctx *g = calloc(1, sizeof *g);
   if (!g)
     return ACC_ENOMEM;
-  *g = (guard_ctx){.s = s, .rd = rd, .cb = cb, .ctx = ctx, .d = d};
+  *g = (guard_ctx){.s = s,
+                   .rd = rd,
+                   .cb = cb,
+                   .ctx = ctx,
+                   .d = d,
+                   .match = q->match,
+                   .match_ctx = q->match_ctx};
   acc_buf_init(&g->ids[0], (size_t)16 << 20);
   acc_buf_init(&g->ids[1], (size_t)16 << 20);
   acc_query raw = *q;
@@ -301,4 +315,38 @@ int acc_guard_visible(acc_store *s, const acc_principal *who,
                        .orgs = r->share_orgs,
                        .users = r->share_users};
   return acc_policy_decide(who, &ca.access, &f) != ACC_DENY;
+}
+
+acc_rc acc_guard_scan_meta(acc_store *s, const acc_reader *rd,
+                           const acc_query *q, acc_record_cb cb, void *ctx,
+                           acc_diag *d) {
+  if (!rd || !rd->who || !rd->audit || !rd->path)
+    return acc_diag_set(d, ACC_EINVAL,
+                        "a read needs a principal, a path and an audit log");
+  guard_ctx *g = calloc(1, sizeof *g);
+  if (!g)
+    return ACC_ENOMEM;
+  *g = (guard_ctx){.s = s,
+                   .rd = rd,
+                   .cb = cb,
+                   .ctx = ctx,
+                   .d = d,
+                   .match = q->match,
+                   .match_ctx = q->match_ctx,
+                   .meta = 1,
+                   .limit = q->limit};
+  acc_buf_init(&g->ids[0], 1);
+  acc_buf_init(&g->ids[1], 1);
+  acc_query raw = *q;
+  raw.meta_only = 1;
+  raw.limit = 0;
+  acc_rc rc = acc_store_scan(s, &raw, on_record, g, d);
+  if ((int)rc == -1)
+    rc = ACC_OK;
+  if (g->err)
+    rc = g->err;
+  acc_buf_free(&g->ids[0]);
+  acc_buf_free(&g->ids[1]);
+  free(g);
+  return rc;
 }

@@ -87,6 +87,15 @@ typedef struct acc_query {
   int64_t after_seq;       /* resume after this date_added (paging); 0 */
   size_t limit;            /* 0 = no limit */
   int meta_only;           /* records without raw (manifests, versions) */
+  /* The web interface's search and object pages (api/search.c): */
+  int newest_first; /* descending date_added; after_seq then resumes below
+                       it */
+  /* A filter on each stored row, applied by the enforcement point
+   * (policy/guard.c) before its decision: a row it refuses was not asked
+   * for, so it is neither released nor denied nor audited.  It sees rows
+   * the reader may not see: it may only select, never keep anything. */
+  int (*match)(void *ctx, const acc_record *r);
+  void *match_ctx;
 } acc_query;
 
 void acc_query_init(acc_query *q);

@@ -731,7 +731,8 @@ static acc_rc build_where(const acc_query *q, acc_buf *sql) {
   if (q->added_before_us != ACC_TIME_NONE && !rc)
     rc = acc_buf_puts(sql, " AND date_added_us <= ?401");
   if (q->after_seq > 0 && !rc)
-    rc = acc_buf_puts(sql, " AND seq > ?402");
+    rc = acc_buf_puts(sql, q->newest_first ? " AND seq < ?402"
+                                           : " AND seq > ?402");
   return rc;
 }
 
@@ -788,8 +789,11 @@ static acc_rc sq_scan(acc_store *base, const acc_query *q, acc_record_cb cb,
                     q->meta_only ? "SELECT " COLS_META "NULL FROM objects"
                                  : "SELECT " COLS " FROM objects",
                     q,
-                    q->limit ? " ORDER BY date_added_us LIMIT ?403"
-                             : " ORDER BY date_added_us",
+                    q->newest_first
+                        ? (q->limit ? " ORDER BY date_added_us DESC LIMIT ?403"
+                                    : " ORDER BY date_added_us DESC")
+                        : (q->limit ? " ORDER BY date_added_us LIMIT ?403"
+                                    : " ORDER BY date_added_us"),
                     &st, d);
   if (rc)
     return rc;
