@@ -95,7 +95,8 @@ const char *acc_web_content_type(const char *name);
 int acc_web_path_ok(const char *rel);
 
 /* Whether a file name is a content-hashed asset (NAME-HASH.EXT, the hash
- * 8 or more hex digits), which may be cached for a year. */
+ * 8 or more of [0-9a-fA-Z]: hex, or esbuild's upper-case base32), which
+ * may be cached for a year. */
 int acc_web_hashed_name(const char *name);
 
 /* Whether an Accept-Encoding value admits gzip (q above 0). */
