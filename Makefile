@@ -58,6 +58,7 @@ bench: build
 	bench/match "$(ACCORD)"
 	bench/sensor/run "$(ACCORD)" 5000
 	bench/web "$(ACCORD)"
+	bench/pack/run "$(ACCORD)"
 
 format:
 	clang-format -i $$(git ls-files '*.c' '*.h')

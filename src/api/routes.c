@@ -6,6 +6,17 @@
 
 /* api/whoami.c */
 void acc_api_whoami(acc_api_call *c, acc_api_reply *r);
+/* api/correlate.c */
+void acc_api_correlate(acc_api_call *c, acc_api_reply *r);
+/* api/cases.c (attribution cases and evidence packs) */
+void acc_api_cases_list(acc_api_call *c, acc_api_reply *r);
+void acc_api_case_new(acc_api_call *c, acc_api_reply *r);
+void acc_api_case_get(acc_api_call *c, acc_api_reply *r);
+void acc_api_case_edit(acc_api_call *c, acc_api_reply *r);
+void acc_api_case_evidence(acc_api_call *c, acc_api_reply *r);
+void acc_api_case_endorse(acc_api_call *c, acc_api_reply *r);
+void acc_api_case_pack_build(acc_api_call *c, acc_api_reply *r);
+void acc_api_case_pack_get(acc_api_call *c, acc_api_reply *r);
 
 /* web/login.c: browser sessions */
 void acc_web_session_login(acc_api_call *c, acc_api_reply *r);
@@ -30,5 +41,14 @@ const acc_api_route acc_api_routes[] = {
     {"GET", "/objects/*", acc_api_object, 0},
     {"POST", "/import", acc_api_import, 0},
     {"GET", "/audit", acc_api_audit, 1},
+    {"GET", "/correlate", acc_api_correlate, 0},
+    {"GET", "/cases", acc_api_cases_list, 0},
+    {"POST", "/cases", acc_api_case_new, 0},
+    {"GET", "/cases/*", acc_api_case_get, 0},
+    {"POST", "/cases/*/edit", acc_api_case_edit, 0},
+    {"POST", "/cases/*/evidence", acc_api_case_evidence, 0},
+    {"POST", "/cases/*/endorsement", acc_api_case_endorse, 0},
+    {"POST", "/cases/*/pack", acc_api_case_pack_build, 0},
+    {"GET", "/cases/*/pack", acc_api_case_pack_get, 0},
     {NULL, NULL, NULL, 0},
 };

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "case/case.h"
 #include "cli/cli.h"
 #include "gen/gen.h"
 #include "policy/policy.h"
@@ -71,8 +72,11 @@ int acc_cmd_generate(acc_cli *g, int argc, char **argv) {
       acc_cli_err("cannot write %s: %s", out, strerror(errno));
       return ACC_EXIT_INPUT;
     }
-    fputs(acc_policy_extension_objects(), f);
-    fputc('\n', f);
+    /* the sharing extension, then the case extension (issue 8) without
+     * repeating their common publisher's identity */
+    const char *pol = acc_policy_extension_objects();
+    const char *cs = strstr(acc_case_extension_objects(), "},{") + 2;
+    fprintf(f, "%.*s,%s\n", (int)(strlen(pol) - 1), pol, cs);
     if (f != stdout ? fclose(f) != 0 : fflush(f) != 0) {
       acc_cli_err("generate: writing failed: %s", strerror(errno));
       return ACC_EXIT_INPUT;

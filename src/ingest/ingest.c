@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "correlate/correlate.h"
 #include "policy/policy.h"
 #include "util/time.h"
 
@@ -36,6 +37,8 @@ typedef struct pitem {
   size_t raw_len;
   char *rewritten; /* owned: the object with import-time marking */
   acc_share_meta sm;
+  json_t *json; /* a reference to the tree, kept only for objects whose
+                   values the correlation index takes (NULL otherwise) */
   /* P_REJECT and P_WARNING */
   acc_rc rc;
   char *id;  /* owned, or NULL */
@@ -81,6 +84,7 @@ typedef struct ingest_ctx {
 } ingest_ctx;
 
 static void item_free(pitem *it) {
+  json_decref(it->json);
   free(it->strs);
   free(it->rewritten);
   acc_share_meta_free(&it->sm);
@@ -312,6 +316,9 @@ static acc_rc on_object(void *ctx, const acc_decoded *d) {
                 .raw_len = raw_len,
                 .rewritten = rewritten,
                 .sm = sm};
+  if (acc_corr_type_indexed(obj.type) ||
+      json_object_get(d->json, "object_refs"))
+    it->json = json_incref(d->json);
   const char **dst[4] = {&it->obj.type, &it->obj.id, &it->obj.spec_version,
                          &it->obj.created_by_ref};
   for (int i = 0; i < 4; i++) {
@@ -357,6 +364,10 @@ static acc_rc store_item(ingest_ctx *x, pitem *it) {
   rc = acc_store_put(
       x->s, x->o->collection ? x->o->collection : ACC_DEFAULT_COLLECTION,
       &it->obj, &pm, it->raw, it->raw_len, &st, &added, &vd);
+  /* Correlation: the version's values are indexed in the same
+   * transaction, so they are answerable as soon as it commits. */
+  if (!rc && st == ACC_PUT_STORED && it->json)
+    rc = acc_corr_on_stored(x->s, it->json, &vd);
   if (rc == ACC_ECONFLICT) {
     x->c->rejected++;
     if (x->o->on_reject) {

@@ -57,6 +57,28 @@ acc_rc acc_pattern_dump(const acc_pattern *p, acc_buf *out);
 unsigned acc_pattern_leaves(const acc_pattern *p);
 int acc_pattern_single(const acc_pattern *p);
 
+/* ---- operands (operands.c) ---------------------------------------------
+ *
+ * The literals that comparisons of a pattern test for equality (=, IN) or
+ * containment (ISSUBSET), with their object path — what correlation
+ * indexes of an indicator.  Negated comparisons are left out.
+ */
+typedef struct acc_pattern_operand {
+  const char *type;  /* object type, e.g. "ipv4-addr" */
+  const char *path;  /* after "type:", keys joined by '.', lists "[*]":
+                        "value", "hashes.SHA-256", "src_ref.value" */
+  int op;            /* '=', 'I' (IN) or 'S' (ISSUBSET) */
+  const char *value; /* a string literal (UTF-8, unescaped), len bytes */
+  size_t len;
+  int is_int; /* an integer literal: ival */
+  int64_t ival;
+} acc_pattern_operand;
+
+/* Return non-zero to stop (that value is returned). */
+typedef int (*acc_pattern_operand_fn)(void *ctx, const acc_pattern_operand *o);
+int acc_pattern_operands(const acc_pattern *p, acc_pattern_operand_fn fn,
+                         void *ctx);
+
 /* ---- matching ----------------------------------------------------------
  *
  * An observation is an observed-data object: its SCOs are those named in

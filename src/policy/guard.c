@@ -350,3 +350,54 @@ acc_rc acc_guard_scan_meta(acc_store *s, const acc_reader *rd,
   free(g);
   return rc;
 }
+
+/* ---- a reader's view: many decisions, collection access looked up once
+ * per collection (correlation decides thousands of sharing classes) ---- */
+
+struct acc_guard_view {
+  acc_store *s;
+  const acc_principal *who;
+  coll_access cache[COLL_CACHE];
+  size_t n_cache;
+};
+
+acc_rc acc_guard_view_new(acc_store *s, const acc_principal *who,
+                          acc_guard_view **out) {
+  acc_guard_view *v = calloc(1, sizeof *v);
+  if (!v)
+    return ACC_ENOMEM;
+  v->s = s;
+  v->who = who;
+  *out = v;
+  return ACC_OK;
+}
+
+void acc_guard_view_free(acc_guard_view *v) {
+  free(v);
+}
+
+int acc_guard_view_visible(acc_guard_view *v, const acc_record *r) {
+  if (is_operator(v->who))
+    return 1;
+  coll_access *ca = NULL;
+  for (size_t i = 0; i < v->n_cache; i++)
+    if (v->cache[i].cid == r->collection)
+      ca = &v->cache[i];
+  if (!ca) {
+    size_t slot = v->n_cache < COLL_CACHE ? v->n_cache++
+                                          : (size_t)r->collection % COLL_CACHE;
+    acc_diag d;
+    if (lookup_access(v->s, v->who, r->collection, &v->cache[slot], &d)) {
+      v->cache[slot].cid = 0;
+      return 0;
+    }
+    ca = &v->cache[slot];
+  }
+  acc_share_facts f = {.tlp = r->tlp >= 0 ? (acc_tlp)r->tlp : ca->default_tlp,
+                       .granular_max = (acc_tlp)r->granular_tlp,
+                       .origin_oid = r->origin_oid,
+                       .origin_uid = r->origin_uid,
+                       .orgs = r->share_orgs,
+                       .users = r->share_users};
+  return acc_policy_decide(v->who, &ca->access, &f) != ACC_DENY;
+}

@@ -64,5 +64,14 @@ int acc_guard_visible(acc_store *s, const acc_principal *who,
 acc_rc acc_guard_scan_meta(acc_store *s, const acc_reader *rd,
                            const acc_query *q, acc_record_cb cb, void *ctx,
                            acc_diag *d);
+/* The same decision as acc_guard_visible for many records of one reader
+ * (correlation answers): each collection's access is looked up once for
+ * the life of the view.  A view holds no locks; free it after the
+ * request. */
+typedef struct acc_guard_view acc_guard_view;
+acc_rc acc_guard_view_new(acc_store *s, const acc_principal *who,
+                          acc_guard_view **out);
+int acc_guard_view_visible(acc_guard_view *v, const acc_record *r);
+void acc_guard_view_free(acc_guard_view *v);
 
 #endif

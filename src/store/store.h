@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "stix/stix.h"
+#include "store/store_corr.h"
 #include "util/error.h"
 
 typedef struct acc_store acc_store;
@@ -245,6 +246,61 @@ typedef struct acc_store_ops {
                      acc_diag *d);
   acc_rc (*meta_set)(acc_store *s, const char *key, const char *value,
                      acc_diag *d);
+
+  /* ---- correlation (src/correlate/, store/store_corr.h) ---- */
+  /* Index one version's values (inside a write transaction): the class
+   * is taken from the version's row, the values are found or added, and
+   * postings are written when the version is live.  Indexing a version
+   * again replaces what was indexed for it. */
+  acc_rc (*corr_index)(acc_store *s, const acc_corr_doc *doc,
+                       const acc_corr_val *vals, size_t n, acc_diag *d);
+  /* Empty the index (inside a write transaction), for a rebuild. */
+  acc_rc (*corr_reset)(acc_store *s, acc_diag *d);
+  /* Bulk mode for a rebuild: after corr_bulk(s, 1) corr_index collects
+   * in memory; corr_bulk(s, 0) writes everything sorted, corr_bulk(s, -1)
+   * drops it. */
+  acc_rc (*corr_bulk)(acc_store *s, int on, acc_diag *d);
+  /* The stored value equal to v (ACC_ENOTFOUND when none). */
+  acc_rc (*corr_find)(acc_store *s, const acc_corr_val *v, int64_t *vid,
+                      acc_diag *d);
+  /* A value by id. */
+  acc_rc (*corr_value)(acc_store *s, int64_t vid, acc_corr_value_cb cb,
+                       void *ctx, acc_diag *d);
+  /* Every posting of a value, in (cls, seq) order. */
+  acc_rc (*corr_postings)(acc_store *s, int64_t vid, acc_corr_posting_cb cb,
+                          void *ctx, acc_diag *d);
+  /* A sharing class. */
+  acc_rc (*corr_cls)(acc_store *s, int64_t cls, acc_corr_cls *out,
+                     acc_diag *d);
+  /* IP values inside v's network, or networks containing it. */
+  acc_rc (*corr_nets)(acc_store *s, const acc_corr_val *v,
+                      acc_corr_net_mode mode, acc_corr_value_cb cb, void *ctx,
+                      acc_diag *d);
+  /* The row of one version, without its content (raw NULL): for the
+   * correlation engine to name what it then reads through the guard. */
+  acc_rc (*corr_record)(acc_store *s, int64_t seq, acc_record_cb cb,
+                        void *ctx, acc_diag *d);
+  acc_rc (*corr_stats)(acc_store *s, acc_corr_stats *out, acc_diag *d);
+
+  /* ---- anonymiser and relay lists (src/correlate/lists.c) ---- */
+  /* Find the list named l->name, or add it; with replace its entries are
+   * dropped.  Fills l->lid. */
+  acc_rc (*list_put)(acc_store *s, acc_list_info *l, int replace,
+                     acc_diag *d);
+  /* Add one entry (an identical entry is a no-op). */
+  acc_rc (*list_entry_add)(acc_store *s, int64_t lid, const acc_list_entry *e,
+                           acc_diag *d);
+  /* Recount a list's entries and validity range after adding. */
+  acc_rc (*list_finish)(acc_store *s, int64_t lid, acc_diag *d);
+  acc_rc (*list_list)(acc_store *s, acc_list_info_cb cb, void *ctx,
+                      acc_diag *d);
+  /* Remove a list and its entries (ACC_ENOTFOUND when absent). */
+  acc_rc (*list_drop)(acc_store *s, const char *name, acc_diag *d);
+  /* Entries whose network holds addr (v6: 16 octets, else 4) and whose
+   * validity overlaps [from_us, until_us] (ACC_TIME_NONE = open). */
+  acc_rc (*list_lookup)(acc_store *s, int v6, const uint8_t addr[16],
+                        int64_t from_us, int64_t until_us,
+                        acc_list_match_cb cb, void *ctx, acc_diag *d);
 } acc_store_ops;
 
 /* Every backend begins with this header. */

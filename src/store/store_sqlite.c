@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "store/sqlite_int.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/time.h"
@@ -49,6 +50,9 @@ typedef struct sq_store {
     uint64_t used;      /* tick of the last hand-out, for eviction */
   } cache[STMT_CACHE];
   uint64_t tick;
+  sqlite3_stmt *st_corr_record; /* prepared on first use */
+  int64_t last_seq; /* seq of the version the last put() stored */
+  void *corr;       /* correlation state (sqlite_correlate.c) */
 } sq_store;
 
 /* Schema migrations, applied in order; PRAGMA user_version counts them. */
@@ -179,6 +183,69 @@ static const char *const migrations[] = {
     "5c6d7a1e-2f48-4b9c-8e3a-6d0f1b2c3e4a\".recipient_users') j)"
     "  WHERE json_valid(raw);"
     "DROP TABLE tlp_ids;",
+    /* 4: correlation — observable values stored once, postings of each to
+     * the live versions holding it, sharing classes; anonymiser and relay
+     * lists (sqlite_correlate.c, store/store_corr.h) */
+    "CREATE TABLE corr_values("
+    "  vid INTEGER PRIMARY KEY,"
+    "  kind INTEGER NOT NULL,"
+    "  text TEXT NOT NULL);"
+    "CREATE TABLE corr_postings("
+    "  vid INTEGER NOT NULL,"
+    "  cls INTEGER NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  t INTEGER NOT NULL,"
+    "  dt INTEGER NOT NULL,"
+    "  PRIMARY KEY(vid, cls, seq)) WITHOUT ROWID;"
+    "CREATE TABLE corr_docs("
+    "  seq INTEGER PRIMARY KEY,"
+    "  cls INTEGER NOT NULL,"
+    "  t INTEGER NOT NULL,"
+    "  dt INTEGER NOT NULL,"
+    "  live INTEGER NOT NULL,"
+    "  vids BLOB NOT NULL);"
+    "CREATE TABLE corr_cls("
+    "  cls INTEGER PRIMARY KEY,"
+    "  collection INTEGER NOT NULL,"
+    "  tlp INTEGER NOT NULL,"
+    "  granular_tlp INTEGER NOT NULL,"
+    "  origin_oid INTEGER NOT NULL,"
+    "  origin_uid INTEGER NOT NULL,"
+    "  share_orgs TEXT NOT NULL,"
+    "  share_users TEXT NOT NULL,"
+    "  created_by_ref TEXT NOT NULL,"
+    "  UNIQUE(collection, tlp, granular_tlp, origin_oid, origin_uid,"
+    "    share_orgs, share_users, created_by_ref));"
+    "CREATE TABLE corr_net6("
+    "  net BLOB NOT NULL,"
+    "  plen INTEGER NOT NULL,"
+    "  vid INTEGER NOT NULL,"
+    "  PRIMARY KEY(net, plen)) WITHOUT ROWID;"
+    "CREATE TABLE corr_plens("
+    "  v6 INTEGER NOT NULL,"
+    "  plen INTEGER NOT NULL,"
+    "  PRIMARY KEY(v6, plen)) WITHOUT ROWID;"
+    "CREATE TABLE lists("
+    "  lid INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL UNIQUE,"
+    "  kind TEXT NOT NULL,"
+    "  format TEXT NOT NULL,"
+    "  source TEXT NOT NULL,"
+    "  imported_us INTEGER NOT NULL,"
+    "  n_entries INTEGER NOT NULL DEFAULT 0,"
+    "  valid_from_us INTEGER,"
+    "  valid_until_us INTEGER);"
+    "CREATE TABLE list_entries("
+    "  v6 INTEGER NOT NULL,"
+    "  plen INTEGER NOT NULL,"
+    "  net BLOB NOT NULL,"
+    "  lid INTEGER NOT NULL,"
+    "  kind INTEGER NOT NULL,"
+    "  valid_from INTEGER NOT NULL,"
+    "  valid_until INTEGER NOT NULL,"
+    "  PRIMARY KEY(v6, plen, net, lid, kind, valid_from, valid_until))"
+    "  WITHOUT ROWID;"
+    "CREATE INDEX list_entries_lid ON list_entries(lid);",
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -255,6 +322,8 @@ static void sq_close(acc_store *base) {
     sqlite3_finalize(s->cache[i].st);
     free(s->cache[i].sql);
   }
+  sqlite3_finalize(s->st_corr_record);
+  acc_sqc_close(base);
   if (s->db)
     sqlite3_close(s->db);
   free(s->path);
@@ -571,6 +640,11 @@ static acc_rc sq_put(acc_store *base, int64_t collection, const acc_stix_obj *o,
     sqlite3_reset(s->st_clear_latest);
     if (step != SQLITE_DONE)
       return db_err(s, d, "updating the latest version");
+    /* A superseded version of a versioned object leaves the
+     * correlation index (its postings go; sqlite_correlate.c). */
+    if (latest_mod != ACC_TIME_NONE &&
+        (rc = acc_sqc_unlive(base, latest_seq, d)))
+      return rc;
   }
   if (any && is_first && first_seq) {
     sqlite3_bind_int64(s->st_clear_first, 1, first_seq);
@@ -619,6 +693,7 @@ static acc_rc sq_put(acc_store *base, int64_t collection, const acc_stix_obj *o,
   if (step != SQLITE_DONE)
     return db_err(s, d, "inserting");
   s->last_added = added;
+  s->last_seq = sqlite3_last_insert_rowid(s->db);
   *status = ACC_PUT_STORED;
   if (date_added_us)
     *date_added_us = added;
@@ -691,6 +766,26 @@ static acc_rc sq_get(acc_store *base, int64_t collection, const char *id,
     return acc_diag_set(d, ACC_ENOTFOUND, "no version of %s with modified %s",
                         id, ts);
   }
+  return rc;
+}
+
+/* One version by seq, without its content (correlation answers name the
+ * versions they then read through the guard). */
+static acc_rc sq_corr_record(acc_store *base, int64_t seq, acc_record_cb cb,
+                             void *ctx, acc_diag *d) {
+  sq_store *s = (sq_store *)base;
+  if (!s->st_corr_record &&
+      sqlite3_prepare_v3(s->db,
+                         "SELECT " COLS_META "NULL FROM objects WHERE seq = ?1",
+                         -1, SQLITE_PREPARE_PERSISTENT, &s->st_corr_record,
+                         NULL) != SQLITE_OK)
+    return db_err(s, d, "preparing a query");
+  sqlite3_stmt *st = s->st_corr_record;
+  sqlite3_bind_int64(st, 1, seq);
+  size_t n = 0;
+  acc_rc rc = run_rows(s, st, cb, ctx, &n, d);
+  if (!rc && n == 0)
+    rc = acc_diag_set(d, ACC_ENOTFOUND, "no version %lld", (long long)seq);
   return rc;
 }
 
@@ -868,6 +963,15 @@ static acc_rc sq_remove(acc_store *base, const acc_query *q, size_t *n_removed,
     rc = db_err(s, d, "reading");
   if (rc)
     goto out_free;
+  /* The removed versions leave the correlation index first. */
+  rc = prepare_query(s, "SELECT seq FROM objects", q, "", &st, d);
+  if (rc)
+    goto out_free;
+  while (!rc && (step = sqlite3_step(st)) == SQLITE_ROW)
+    rc = acc_sqc_forget(base, sqlite3_column_int64(st, 0), d);
+  sq_done(s, st);
+  if (rc)
+    goto out_free;
   rc = prepare_query(s, "DELETE FROM objects", q, "", &st, d);
   if (rc)
     goto out_free;
@@ -881,6 +985,9 @@ static acc_rc sq_remove(acc_store *base, const acc_query *q, size_t *n_removed,
     *n_removed = (size_t)sqlite3_changes(s->db);
   for (size_t i = 0; i < n_ids && !rc; i++)
     rc = remark(s, ids[i], q->collection, d);
+  /* An earlier version that is the latest again rejoins the index. */
+  for (size_t i = 0; i < n_ids && !rc; i++)
+    rc = acc_sqc_relive(base, ids[i], q->collection, d);
 out_free:
   for (size_t i = 0; i < n_ids; i++)
     free(ids[i]);
@@ -1507,4 +1614,38 @@ const acc_store_ops acc_store_sqlite_ops = {
     .status_get = sq_status_get,
     .meta_get = sq_meta_get,
     .meta_set = sq_meta_set,
+    /* correlation (sqlite_correlate.c) */
+    .corr_index = acc_sqc_index,
+    .corr_reset = acc_sqc_reset,
+    .corr_bulk = acc_sqc_bulk,
+    .corr_find = acc_sqc_find,
+    .corr_value = acc_sqc_value,
+    .corr_postings = acc_sqc_postings,
+    .corr_cls = acc_sqc_cls,
+    .corr_nets = acc_sqc_nets,
+    .corr_record = sq_corr_record,
+    .corr_stats = acc_sqc_stats,
+    .list_put = acc_sqc_list_put,
+    .list_entry_add = acc_sqc_list_entry_add,
+    .list_finish = acc_sqc_list_finish,
+    .list_list = acc_sqc_list_list,
+    .list_drop = acc_sqc_list_drop,
+    .list_lookup = acc_sqc_list_lookup,
 };
+
+/* For sqlite_correlate.c (store/sqlite_int.h). */
+sqlite3 *acc_sq_db(acc_store *base) {
+  return ((sq_store *)base)->db;
+}
+const char *acc_sq_path(acc_store *base) {
+  return ((sq_store *)base)->path;
+}
+void **acc_sq_corr(acc_store *base) {
+  return &((sq_store *)base)->corr;
+}
+int64_t acc_sq_last_seq(acc_store *base) {
+  return ((sq_store *)base)->last_seq;
+}
+int acc_sq_in_txn(acc_store *base) {
+  return ((sq_store *)base)->in_txn;
+}

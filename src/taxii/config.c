@@ -91,6 +91,7 @@ static const key_def keys[] = {
     {"session_idle_timeout", UINT(session_idle_timeout, 1, 7 * 86400)},
     {"session_lifetime", UINT(session_lifetime, 1, 30 * 86400)},
     {"session_max", UINT(session_max, 1, 1000000)},
+    {"correlation_common_sources", UINT(correlation_common_sources, 0, 1000000)},
 };
 
 /* "123", "64K", "10M", "1G" (K = 1024). */

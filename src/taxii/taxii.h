@@ -63,6 +63,9 @@ typedef struct acc_taxii_config {
   unsigned session_idle_timeout;   /* seconds without a request */
   unsigned session_lifetime;       /* seconds from login, at most */
   unsigned session_max;            /* sessions held at once */
+  unsigned correlation_common_sources; /* /api/v1/correlate: sources above
+                                          which a value is common; 0 = the
+                                          store's setting */
 } acc_taxii_config;
 
 /* Fill in the documented defaults. */

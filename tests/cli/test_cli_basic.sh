@@ -87,8 +87,9 @@ expect_in "$T/err" "<stdin>: stored 1"
 "$ACCORD" generate extensions >"$T/ext.json"
 run 0 "$ACCORD" -d "$T/ext" init
 run 0 "$ACCORD" -d "$T/ext" import --json "$T/ext.json"
-expect_in "$T/out" '"stored":2,"duplicate":0,"rejected":0,"warnings":0'
+expect_in "$T/out" '"stored":3,"duplicate":0,"rejected":0,"warnings":0'
 expect_in "$T/ext.json" '"type":"extension-definition"'
+expect_in "$T/ext.json" "extension-definition--3f1b8c2a-7d4e-4a6b-9c5d-2e8f0a1b3c4d"
 expect_in "$T/ext.json" 'marking-definition--94868c89-83c2-464b-929b-a1a8aa3c8487'
 
 # help and usage

@@ -1,0 +1,1197 @@
+/*
+ * query.c — correlation answers, under the sharing policy.
+ *
+ * For each value asked about: the postings of the value itself, of the
+ * networks containing it and of the addresses and networks inside it
+ * (IP kinds), then one or two hops through references (an SCO's id named
+ * by a report's object_refs; an indicator's id named by a sighting; an
+ * observed-data id named by a sighting or report).  Every posting is
+ * decided by its sharing class: the class's facts are handed to
+ * acc_guard_visible once per distinct set of facts, and an invisible
+ * posting is dropped before anything is counted — occurrences, sources,
+ * first and last seen, TLP, the "common" flag and list flags are all
+ * computed over visible postings only, so an answer reads exactly as if
+ * the invisible objects did not exist.  Postings of classes with granular
+ * markings are kept only when the value survives the reader's redaction
+ * (the object is read through acc_guard_scan and its values extracted
+ * again).  The objects named in the answer are read through
+ * acc_guard_scan, which audits the release.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "correlate/correlate.h"
+#include "correlate/lists.h"
+#include "util/time.h"
+
+#define DEFAULT_MAX_OBJECTS 50
+#define DEFAULT_MAX_VALUES 1000
+#define DEFAULT_MAX_NETS 100
+#define HOP_MAX 200       /* hop from at most this many objects per value */
+#define MAX_LIST_HITS 16
+#define GUARD_BATCH 64
+#define EXPAND_MAX 10000  /* referenced objects read for an object query */
+
+/* ---- small containers ---- */
+
+typedef struct i64set {
+  int64_t *v;
+  size_t n, cap;
+} i64set;
+
+static acc_rc i64_push(i64set *s, int64_t x) {
+  if (s->n == s->cap) {
+    size_t ncap = s->cap ? s->cap * 2 : 16;
+    int64_t *p = realloc(s->v, ncap * sizeof *p);
+    if (!p)
+      return ACC_ENOMEM;
+    s->v = p;
+    s->cap = ncap;
+  }
+  s->v[s->n++] = x;
+  return ACC_OK;
+}
+
+static int cmp_i64(const void *a, const void *b) {
+  int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+  return x < y ? -1 : x > y;
+}
+
+static void i64_sort_unique(i64set *s) {
+  if (!s->n)
+    return;
+  qsort(s->v, s->n, sizeof *s->v, cmp_i64);
+  size_t m = 1;
+  for (size_t i = 1; i < s->n; i++)
+    if (s->v[i] != s->v[m - 1])
+      s->v[m++] = s->v[i];
+  s->n = m;
+}
+
+static int i64_has(const i64set *s, int64_t x) {
+  return s->n && bsearch(&x, s->v, s->n, sizeof x, cmp_i64) != NULL;
+}
+
+/* ---- per-query state ---- */
+
+/* What is known of one sharing class for this reader. */
+typedef struct cls_info {
+  int64_t cls;      /* 0 = empty slot */
+  int visible;      /* the reader may see postings of this class */
+  int granular;     /* and must check each posting against redaction */
+  int tlp;          /* effective TLP (collection default applied) */
+  int source;       /* index into q->sources */
+} cls_info;
+
+/* A decision by visibility facts (classes differing only by source). */
+typedef struct fact_dec {
+  uint64_t h;
+  int visible;
+  int tlp;
+} fact_dec;
+
+typedef struct hit {
+  int64_t seq;
+  int64_t t, te;
+  int source;
+  int tlp;
+  int via; /* index into q->vias, -1 = the value itself */
+} hit;
+
+typedef struct group {
+  int kind;
+  char *text;     /* the indexed value */
+  char *from;     /* the queried value it relates to */
+  int relation;   /* 0 exact, 1 inside the queried network, 2 contains it */
+  hit *hits;
+  size_t n_hits, cap_hits;
+} group;
+
+typedef struct query {
+  acc_store *s;
+  const acc_reader *rd;
+  acc_corr_opts o;
+  acc_diag *d;
+  cls_info *cls;
+  size_t cap_cls, n_cls;
+  fact_dec facts[64];
+  char **sources;
+  size_t n_sources, cap_sources;
+  char **vias;
+  size_t n_vias, cap_vias;
+  i64set self; /* versions of the object asked about (left out) */
+  group *groups;
+  size_t n_groups, cap_groups;
+  /* granular checks: seq -> values as the reader sees them */
+  int64_t *gseq;
+  acc_cvals *gvals;
+  size_t n_g, cap_g;
+  /* org names by oid */
+  int64_t *org_oid;
+  char **org_name;
+  size_t n_orgs;
+  acc_guard_view *view; /* the reader's decisions */
+  int64_t dflt_cid[16];   /* collections' default TLP, cached */
+  int dflt_tlp[16];
+  size_t n_dflt;
+  /* postings collected for one value */
+  acc_corr_posting *posts;
+  size_t n_posts, cap_posts;
+} query;
+
+static acc_rc intern(char ***tab, size_t *n, size_t *cap, const char *s,
+                     int *idx) {
+  for (size_t i = 0; i < *n; i++)
+    if (strcmp((*tab)[i], s) == 0) {
+      *idx = (int)i;
+      return ACC_OK;
+    }
+  if (*n == *cap) {
+    size_t ncap = *cap ? *cap * 2 : 16;
+    char **p = realloc(*tab, ncap * sizeof *p);
+    if (!p)
+      return ACC_ENOMEM;
+    *tab = p;
+    *cap = ncap;
+  }
+  char *c = strdup(s);
+  if (!c)
+    return ACC_ENOMEM;
+  (*tab)[*n] = c;
+  *idx = (int)(*n)++;
+  return ACC_OK;
+}
+
+static int on_org(void *ctx, const acc_org *o) {
+  query *q = ctx;
+  int64_t *po = realloc(q->org_oid, (q->n_orgs + 1) * sizeof *po);
+  if (!po)
+    return 1;
+  q->org_oid = po;
+  char **pn = realloc(q->org_name, (q->n_orgs + 1) * sizeof *pn);
+  if (!pn)
+    return 1;
+  q->org_name = pn;
+  q->org_name[q->n_orgs] = strdup(o->name);
+  if (!q->org_name[q->n_orgs])
+    return 1;
+  q->org_oid[q->n_orgs++] = o->oid;
+  return 0;
+}
+
+static const char *org_name(query *q, int64_t oid) {
+  for (size_t i = 0; i < q->n_orgs; i++)
+    if (q->org_oid[i] == oid)
+      return q->org_name[i];
+  return NULL;
+}
+
+static uint64_t fnv(uint64_t h, const void *p, size_t n) {
+  const unsigned char *b = p;
+  for (size_t i = 0; i < n; i++)
+    h = (h ^ b[i]) * 0x100000001b3ULL;
+  return h;
+}
+
+/* The effective TLP of a class for display: its own, else its
+ * collection's default. */
+static int effective_tlp(query *q, const acc_corr_cls *c) {
+  if (c->tlp >= 0)
+    return c->tlp;
+  for (size_t i = 0; i < q->n_dflt; i++)
+    if (q->dflt_cid[i] == c->collection)
+      return q->dflt_tlp[i];
+  acc_collection coll;
+  acc_diag d;
+  int t = ACC_TLP_AMBER;
+  if (!q->s->ops->coll_by_cid(q->s, c->collection, &coll, &d) &&
+      coll.default_marking[0]) {
+    acc_tlp m = acc_tlp_of_marking(coll.default_marking);
+    t = m == ACC_TLP_NONE ? ACC_TLP_AMBER : (int)m;
+  }
+  size_t slot = q->n_dflt < 16 ? q->n_dflt++ : (size_t)c->collection % 16;
+  q->dflt_cid[slot] = c->collection;
+  q->dflt_tlp[slot] = t;
+  return t;
+}
+
+/* Decide a class for this reader (cached). */
+static acc_rc class_info(query *q, int64_t cls, cls_info **out) {
+  if ((q->n_cls + 1) * 2 > q->cap_cls) {
+    size_t ncap = q->cap_cls ? q->cap_cls * 2 : 256;
+    cls_info *nc = calloc(ncap, sizeof *nc);
+    if (!nc)
+      return ACC_ENOMEM;
+    for (size_t i = 0; i < q->cap_cls; i++) {
+      if (!q->cls[i].cls)
+        continue;
+      size_t j = (size_t)((uint64_t)q->cls[i].cls * 0x9E3779B97F4A7C15ULL) &
+                 (ncap - 1);
+      while (nc[j].cls)
+        j = (j + 1) & (ncap - 1);
+      nc[j] = q->cls[i];
+    }
+    free(q->cls);
+    q->cls = nc;
+    q->cap_cls = ncap;
+  }
+  size_t j = (size_t)((uint64_t)cls * 0x9E3779B97F4A7C15ULL) & (q->cap_cls - 1);
+  while (q->cls[j].cls && q->cls[j].cls != cls)
+    j = (j + 1) & (q->cap_cls - 1);
+  if (q->cls[j].cls) {
+    *out = &q->cls[j];
+    return ACC_OK;
+  }
+  acc_corr_cls c;
+  acc_rc rc = q->s->ops->corr_cls(q->s, cls, &c, q->d);
+  if (rc)
+    return rc;
+  cls_info ci = {.cls = cls};
+  /* the decision depends on these facts only, not on the source */
+  uint64_t h = 0xcbf29ce484222325ULL;
+  h = fnv(h, &c.collection, sizeof c.collection);
+  h = fnv(h, &c.tlp, sizeof c.tlp);
+  h = fnv(h, &c.granular_tlp, sizeof c.granular_tlp);
+  h = fnv(h, &c.origin_oid, sizeof c.origin_oid);
+  h = fnv(h, &c.origin_uid, sizeof c.origin_uid);
+  h = fnv(h, c.share_orgs ? c.share_orgs : "", c.share_orgs ? strlen(c.share_orgs) + 1 : 1);
+  h = fnv(h, c.share_users ? c.share_users : "", c.share_users ? strlen(c.share_users) + 1 : 1);
+  if (!h)
+    h = 1;
+  fact_dec *fd = &q->facts[h % (sizeof q->facts / sizeof q->facts[0])];
+  if (fd->h == h) {
+    ci.visible = fd->visible;
+    ci.tlp = fd->tlp;
+  } else {
+    acc_record r;
+    memset(&r, 0, sizeof r);
+    r.collection = c.collection;
+    r.tlp = c.tlp;
+    r.granular_tlp = c.granular_tlp;
+    r.share_orgs = c.share_orgs;
+    r.share_users = c.share_users;
+    r.origin_oid = c.origin_oid;
+    r.origin_uid = c.origin_uid;
+    r.created_us = r.modified_us = ACC_TIME_NONE;
+    ci.visible = acc_guard_view_visible(q->view, &r);
+    ci.tlp = effective_tlp(q, &c);
+    fd->h = h;
+    fd->visible = ci.visible;
+    fd->tlp = ci.tlp;
+  }
+  ci.granular = ci.visible && c.granular_tlp >= 0 && q->rd->who->uid != -1;
+  char src[ACC_ID_MAX + ACC_NAME_MAX + 16];
+  const char *on = c.origin_oid > 0 ? org_name(q, c.origin_oid) : NULL;
+  if (on)
+    snprintf(src, sizeof src, "%s", on);
+  else if (c.created_by_ref)
+    snprintf(src, sizeof src, "%s", c.created_by_ref);
+  else
+    snprintf(src, sizeof src, "(this instance)");
+  rc = intern(&q->sources, &q->n_sources, &q->cap_sources, src, &ci.source);
+  acc_corr_cls_clear(&c);
+  if (rc)
+    return rc;
+  q->cls[j] = ci;
+  q->n_cls++;
+  *out = &q->cls[j];
+  return ACC_OK;
+}
+
+/* ---- reading objects through the guard ---- */
+
+/* Ids of versions (seq → id, type) from the store's rows. */
+typedef struct rowinfo {
+  int64_t seq;
+  char id[ACC_ID_MAX];
+  char type[64];
+  int64_t modified_us, created_us;
+  int64_t collection;
+} rowinfo;
+
+static int on_row(void *ctx, const acc_record *r) {
+  rowinfo *ri = ctx;
+  ri->seq = r->seq;
+  snprintf(ri->id, sizeof ri->id, "%s", r->id);
+  snprintf(ri->type, sizeof ri->type, "%s", r->type);
+  ri->modified_us = r->modified_us;
+  ri->created_us = r->created_us;
+  ri->collection = r->collection;
+  return 0;
+}
+
+static acc_rc row_of(query *q, int64_t seq, rowinfo *ri) {
+  memset(ri, 0, sizeof *ri);
+  return q->s->ops->corr_record(q->s, seq, on_row, ri, q->d);
+}
+
+/* A version as released to the reader. */
+typedef struct released {
+  int64_t seq;
+  json_t *obj; /* parsed (redacted) content */
+} released;
+
+typedef struct fetch_ctx {
+  const i64set *want;
+  released *out;
+  size_t n, cap;
+  acc_rc rc;
+} fetch_ctx;
+
+static int on_released(void *ctx, const acc_record *r) {
+  fetch_ctx *f = ctx;
+  if (!i64_has(f->want, r->seq))
+    return 0;
+  if (f->n == f->cap) {
+    size_t ncap = f->cap ? f->cap * 2 : 64;
+    released *p = realloc(f->out, ncap * sizeof *p);
+    if (!p) {
+      f->rc = ACC_ENOMEM;
+      return 1;
+    }
+    f->out = p;
+    f->cap = ncap;
+  }
+  json_t *j = json_loadb(r->raw, r->raw_len, 0, NULL);
+  if (!j)
+    return 0;
+  f->out[f->n].seq = r->seq;
+  f->out[f->n].obj = j;
+  f->n++;
+  return 0;
+}
+
+static int cmp_released(const void *a, const void *b) {
+  const released *x = a, *y = b;
+  return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Read the versions in seqs (sorted, unique) through the guard, with ids
+ * already known (rows).  Returns what was released, sorted by seq. */
+static acc_rc fetch(query *q, const i64set *seqs, const rowinfo *rows,
+                    released **out, size_t *n_out) {
+  fetch_ctx f = {.want = seqs};
+  acc_rc rc = ACC_OK;
+  for (size_t i = 0; i < seqs->n && !rc;) {
+    acc_query aq;
+    acc_query_init(&aq);
+    aq.version = ACC_VER_ALL;
+    size_t start = i;
+    for (; i < seqs->n && aq.n_ids < GUARD_BATCH; i++) {
+      int dup = 0;
+      for (size_t k = start; k < i && !dup; k++)
+        dup = strcmp(rows[k].id, rows[i].id) == 0;
+      if (!dup)
+        aq.ids[aq.n_ids++] = rows[i].id;
+    }
+    rc = acc_guard_scan(q->s, q->rd, &aq, on_released, &f, NULL, q->d);
+    if (!rc && f.rc)
+      rc = f.rc;
+  }
+  if (rc) {
+    for (size_t i = 0; i < f.n; i++)
+      json_decref(f.out[i].obj);
+    free(f.out);
+    return rc;
+  }
+  qsort(f.out, f.n, sizeof *f.out, cmp_released);
+  *out = f.out;
+  *n_out = f.n;
+  return ACC_OK;
+}
+
+static void released_free(released *r, size_t n) {
+  for (size_t i = 0; i < n; i++)
+    json_decref(r[i].obj);
+  free(r);
+}
+
+/* Whether a granular-marked version still holds the value once redacted
+ * for the reader. */
+static acc_rc granular_ok(query *q, int64_t seq, int kind, const char *text,
+                          int *ok) {
+  *ok = 0;
+  size_t i;
+  for (i = 0; i < q->n_g; i++)
+    if (q->gseq[i] == seq)
+      break;
+  if (i == q->n_g) {
+    if (q->n_g == q->cap_g) {
+      size_t ncap = q->cap_g ? q->cap_g * 2 : 16;
+      int64_t *ps = realloc(q->gseq, ncap * sizeof *ps);
+      if (!ps)
+        return ACC_ENOMEM;
+      q->gseq = ps;
+      acc_cvals *pv = realloc(q->gvals, ncap * sizeof *pv);
+      if (!pv)
+        return ACC_ENOMEM;
+      q->gvals = pv;
+      q->cap_g = ncap;
+    }
+    acc_cvals_init(&q->gvals[i]);
+    q->gseq[i] = seq;
+    q->n_g++;
+    rowinfo ri;
+    if (row_of(q, seq, &ri) == ACC_OK) {
+      i64set one = {0};
+      acc_rc rc = i64_push(&one, seq);
+      released *rel = NULL;
+      size_t nrel = 0;
+      if (!rc)
+        rc = fetch(q, &one, &ri, &rel, &nrel);
+      free(one.v);
+      if (rc)
+        return rc;
+      if (nrel)
+        acc_corr_extract(rel[0].obj, &q->gvals[i]);
+      released_free(rel, nrel);
+    }
+  }
+  for (size_t k = 0; k < q->gvals[i].n; k++)
+    if (q->gvals[i].v[k].v.kind == kind &&
+        strcmp(q->gvals[i].v[k].text, text) == 0)
+      *ok = 1;
+  return ACC_OK;
+}
+
+/* ---- collecting hits ---- */
+
+static int on_posting(void *ctx, const acc_corr_posting *p) {
+  query *q = ctx;
+  if (q->n_posts == q->cap_posts) {
+    size_t ncap = q->cap_posts ? q->cap_posts * 2 : 256;
+    acc_corr_posting *np = realloc(q->posts, ncap * sizeof *np);
+    if (!np)
+      return 1;
+    q->posts = np;
+    q->cap_posts = ncap;
+  }
+  q->posts[q->n_posts++] = *p;
+  return 0;
+}
+
+static acc_rc group_add_hit(group *g, const hit *h) {
+  for (size_t i = 0; i < g->n_hits; i++)
+    if (g->hits[i].seq == h->seq)
+      return ACC_OK;
+  if (g->n_hits == g->cap_hits) {
+    size_t ncap = g->cap_hits ? g->cap_hits * 2 : 16;
+    hit *p = realloc(g->hits, ncap * sizeof *p);
+    if (!p)
+      return ACC_ENOMEM;
+    g->hits = p;
+    g->cap_hits = ncap;
+  }
+  g->hits[g->n_hits++] = *h;
+  return ACC_OK;
+}
+
+/* The visible postings of value vid into g (via: -1 or a via index);
+ * kind/text is what the posting's object holds (for granular checks). */
+static acc_rc collect(query *q, group *g, int64_t vid, int kind,
+                      const char *text, int via) {
+  q->n_posts = 0;
+  acc_rc rc = q->s->ops->corr_postings(q->s, vid, on_posting, q, q->d);
+  if (rc)
+    return rc == (acc_rc)1 ? ACC_ENOMEM : rc;
+  /* group_add_hit is linear: keep groups of huge values fast by
+   * de-duplicating only hop hits (direct postings are distinct seqs) */
+  for (size_t i = 0; i < q->n_posts && !rc; i++) {
+    const acc_corr_posting *p = &q->posts[i];
+    if (i64_has(&q->self, p->seq))
+      continue;
+    cls_info *ci;
+    if ((rc = class_info(q, p->cls, &ci)))
+      break;
+    if (!ci->visible)
+      continue;
+    if (ci->granular) {
+      int ok;
+      if ((rc = granular_ok(q, p->seq, kind, text, &ok)))
+        break;
+      if (!ok)
+        continue;
+    }
+    hit h = {.seq = p->seq,
+             .t = p->t_us,
+             .te = p->t_end_us,
+             .source = ci->source,
+             .tlp = ci->tlp,
+             .via = via};
+    if (via < 0) {
+      if (g->n_hits == g->cap_hits) {
+        size_t ncap = g->cap_hits ? g->cap_hits * 2 : 16;
+        hit *np = realloc(g->hits, ncap * sizeof *np);
+        if (!np)
+          return ACC_ENOMEM;
+        g->hits = np;
+        g->cap_hits = ncap;
+      }
+      g->hits[g->n_hits++] = h;
+    } else {
+      rc = group_add_hit(g, &h);
+    }
+  }
+  return rc;
+}
+
+static size_t n_sources_of(const query *q, const group *g) {
+  unsigned char *seen = calloc(q->n_sources + 1, 1);
+  if (!seen)
+    return (size_t)-1; /* treated as common: no hops */
+  size_t k = 0;
+  for (size_t i = 0; i < g->n_hits; i++)
+    if (!seen[g->hits[i].source]) {
+      seen[g->hits[i].source] = 1;
+      k++;
+    }
+  free(seen);
+  return k;
+}
+
+/* The hops: objects naming the ones that hold the value. */
+static acc_rc hop(query *q, group *g) {
+  size_t n0 = g->n_hits;
+  if (n0 > HOP_MAX)
+    n0 = HOP_MAX;
+  acc_rc rc = ACC_OK;
+  /* two levels: the value's holders, then observed-data and indicators
+   * found at the first level */
+  size_t from = 0, to = n0;
+  for (int level = 0; level < 2 && !rc; level++) {
+    size_t end = g->n_hits;
+    for (size_t i = from; i < to && i < end && !rc; i++) {
+      rowinfo ri;
+      if (row_of(q, g->hits[i].seq, &ri))
+        continue;
+      const char *dd = strstr(ri.id, "--");
+      if (!dd)
+        continue;
+      int is_sco = 0;
+      char type[64];
+      size_t tn = (size_t)(dd - ri.id) < sizeof type ? (size_t)(dd - ri.id)
+                                                     : sizeof type - 1;
+      memcpy(type, ri.id, tn);
+      type[tn] = '\0';
+      is_sco = acc_stix_type_kind(type) == ACC_KIND_SCO;
+      if (!is_sco && strcmp(type, "observed-data") && strcmp(type, "indicator"))
+        continue;
+      if (level == 1 && is_sco)
+        continue;
+      acc_cval ref;
+      if (acc_corr_normalise(ACC_CK_REF, NULL, ri.id, strlen(ri.id), &ref))
+        continue;
+      int64_t vid;
+      acc_diag d;
+      if (q->s->ops->corr_find(q->s, &ref.v, &vid, &d))
+        continue;
+      int via;
+      if ((rc = intern(&q->vias, &q->n_vias, &q->cap_vias, ri.id, &via)))
+        break;
+      rc = collect(q, g, vid, ACC_CK_REF, ref.text, via);
+    }
+    from = end;
+    to = g->n_hits;
+    if (to - from > HOP_MAX)
+      to = from + HOP_MAX;
+  }
+  return rc;
+}
+
+static acc_rc new_group(query *q, int kind, const char *text, const char *qv,
+                        int relation, group **out) {
+  if (q->n_groups == q->cap_groups) {
+    size_t ncap = q->cap_groups ? q->cap_groups * 2 : 16;
+    group *p = realloc(q->groups, ncap * sizeof *p);
+    if (!p)
+      return ACC_ENOMEM;
+    q->groups = p;
+    q->cap_groups = ncap;
+  }
+  group *g = &q->groups[q->n_groups];
+  memset(g, 0, sizeof *g);
+  g->kind = kind;
+  g->relation = relation;
+  g->text = strdup(text);
+  g->from = strdup(qv);
+  if (!g->text || !g->from) {
+    free(g->text);
+    free(g->from);
+    return ACC_ENOMEM;
+  }
+  q->n_groups++;
+  *out = g;
+  return ACC_OK;
+}
+
+typedef struct netv {
+  int64_t vid;
+  int kind;
+  char text[64];
+} netv;
+
+typedef struct nets_ctx {
+  netv *v;
+  size_t n, max;
+  int64_t self_vid;
+} nets_ctx;
+
+static int on_net(void *ctx, const acc_corr_value *v) {
+  nets_ctx *x = ctx;
+  if (v->vid == x->self_vid)
+    return 0;
+  if (x->n >= x->max)
+    return 1;
+  x->v[x->n].vid = v->vid;
+  x->v[x->n].kind = v->kind;
+  snprintf(x->v[x->n].text, sizeof x->v[x->n].text, "%s", v->text);
+  x->n++;
+  return 0;
+}
+
+/* Groups for one queried value. */
+static acc_rc correlate_value(query *q, const acc_cval *v, unsigned common) {
+  int64_t vid = 0;
+  acc_diag d;
+  acc_rc rc;
+  group *g;
+  if ((rc = new_group(q, v->v.kind, v->text, v->text, 0, &g)))
+    return rc;
+  size_t gi = q->n_groups - 1;
+  if (!q->s->ops->corr_find(q->s, &v->v, &vid, &d)) {
+    if ((rc = collect(q, g, vid, v->v.kind, v->text, -1)))
+      return rc;
+    g = &q->groups[gi];
+    if (n_sources_of(q, g) <= common &&
+        (rc = hop(q, &q->groups[gi])))
+      return rc;
+  }
+  if (v->v.kind != ACC_CK_IPV4 && v->v.kind != ACC_CK_IPV6)
+    return ACC_OK;
+  nets_ctx x = {.max = q->o.max_nets, .self_vid = vid};
+  x.v = calloc(x.max, sizeof *x.v);
+  if (!x.v)
+    return ACC_ENOMEM;
+  for (int mode = 0; mode < 2 && !rc; mode++) {
+    x.n = 0;
+    if (mode == 0 && v->v.plen == (v->v.kind == ACC_CK_IPV6 ? 128 : 32))
+      continue; /* an address contains nothing else */
+    rc = q->s->ops->corr_nets(q->s, &v->v,
+                              mode == 0 ? ACC_CORR_NET_INSIDE
+                                        : ACC_CORR_NET_CONTAINING,
+                              on_net, &x, q->d);
+    if (rc == (acc_rc)1)
+      rc = ACC_OK; /* max_nets reached */
+    for (size_t i = 0; i < x.n && !rc; i++) {
+      rc = new_group(q, x.v[i].kind, x.v[i].text, v->text, mode == 0 ? 1 : 2,
+                     &g);
+      if (rc)
+        break;
+      size_t k = q->n_groups - 1;
+      rc = collect(q, g, x.v[i].vid, x.v[i].kind, x.v[i].text, -1);
+      if (!rc && n_sources_of(q, &q->groups[k]) <= common)
+        rc = hop(q, &q->groups[k]);
+      if (!rc && !q->groups[k].n_hits) {
+        /* nothing visible: the group is not shown at all */
+        free(q->groups[k].text);
+        free(q->groups[k].from);
+        free(q->groups[k].hits);
+        q->n_groups--;
+      }
+    }
+  }
+  free(x.v);
+  return rc;
+}
+
+/* ---- the answer ---- */
+
+static json_t *jtime(int64_t us) {
+  if (us == ACC_TIME_NONE)
+    return json_null();
+  char ts[ACC_TIME_BUFSZ];
+  acc_time_format_ms(us, ts);
+  return json_string(ts);
+}
+
+static int cmp_str(const void *a, const void *b) {
+  return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A JSON array of strings, sorted (answers list sources in name order). */
+static json_t *sorted_strings(json_t *arr) {
+  size_t n = json_array_size(arr);
+  const char **v = malloc((n ? n : 1) * sizeof *v);
+  json_t *out = json_array();
+  if (v && out) {
+    for (size_t i = 0; i < n; i++)
+      v[i] = json_string_value(json_array_get(arr, i));
+    qsort(v, n, sizeof *v, cmp_str);
+    for (size_t i = 0; i < n; i++)
+      json_array_append_new(out, json_string(v[i]));
+  }
+  free(v);
+  json_decref(arr);
+  return out;
+}
+
+static int cmp_hit_recent(const void *a, const void *b) {
+  const hit *x = a, *y = b;
+  return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
+
+static const char *relation_name(int r) {
+  return r == 1 ? "inside" : r == 2 ? "contains" : "exact";
+}
+
+static json_t *list_flags(query *q, const group *g, int64_t first,
+                          int64_t last, json_t *flags) {
+  if (g->kind != ACC_CK_IPV4 && g->kind != ACC_CK_IPV6)
+    return NULL;
+  acc_list_hit lh[MAX_LIST_HITS];
+  size_t n = 0;
+  acc_diag d;
+  int64_t from = q->o.at_us != ACC_TIME_NONE ? q->o.at_us : first;
+  int64_t until = q->o.at_us != ACC_TIME_NONE ? q->o.at_us : last;
+  if (from == ACC_TIME_NONE)
+    from = until = acc_time_now_us();
+  if (acc_lists_lookup_span(q->s, g->text, from, until, lh, MAX_LIST_HITS, &n,
+                            &d))
+    return NULL;
+  if (!n)
+    return NULL;
+  json_t *arr = json_array();
+  for (size_t i = 0; i < n && i < MAX_LIST_HITS; i++) {
+    json_array_append_new(
+        arr, json_pack("{s:s,s:s,s:o,s:o}", "kind", lh[i].kind, "list",
+                       lh[i].list, "valid_from", jtime(lh[i].valid_from_us),
+                       "valid_until", jtime(lh[i].valid_until_us)));
+    int dup = 0;
+    size_t k;
+    json_t *f;
+    json_array_foreach(flags, k, f) {
+      if (!strcmp(json_string_value(f), lh[i].kind))
+        dup = 1;
+    }
+    if (!dup)
+      json_array_append_new(flags, json_string(lh[i].kind));
+  }
+  return arr;
+}
+
+static acc_rc answer(query *q, const char *what, const char *self_id,
+                     unsigned common, json_t **out) {
+  acc_rc rc = ACC_OK;
+  size_t seen_n = q->n_sources + 1;
+  unsigned char *seen = calloc(seen_n, 1);
+  i64set listed = {0};
+  rowinfo *rows = NULL;
+  released *rel = NULL;
+  size_t n_rel = 0;
+  json_t *top = json_object();
+  json_t *values = json_array();
+  if (!seen || !top || !values) {
+    rc = ACC_ENOMEM;
+    goto out;
+  }
+  /* the objects to name: the most recent max_objects of each group */
+  for (size_t gi = 0; gi < q->n_groups && !rc; gi++) {
+    group *g = &q->groups[gi];
+    qsort(g->hits, g->n_hits, sizeof *g->hits, cmp_hit_recent);
+    for (size_t i = 0; i < g->n_hits && i < q->o.max_objects && !rc; i++)
+      rc = i64_push(&listed, g->hits[i].seq);
+  }
+  if (rc)
+    goto out;
+  i64_sort_unique(&listed);
+  rows = calloc(listed.n ? listed.n : 1, sizeof *rows);
+  if (!rows) {
+    rc = ACC_ENOMEM;
+    goto out;
+  }
+  for (size_t i = 0; i < listed.n; i++)
+    if (row_of(q, listed.v[i], &rows[i]))
+      rows[i].seq = 0;
+  if ((rc = fetch(q, &listed, rows, &rel, &n_rel)))
+    goto out;
+  json_t *all_sources = json_array();
+  memset(seen, 0, seen_n);
+  size_t n_matched = 0;
+  for (size_t gi = 0; gi < q->n_groups; gi++) {
+    group *g = &q->groups[gi];
+    unsigned char *gseen = calloc(seen_n, 1);
+    if (!gseen) {
+      rc = ACC_ENOMEM;
+      break;
+    }
+    int64_t first = ACC_TIME_NONE, last = ACC_TIME_NONE;
+    int tlp = -1;
+    json_t *srcs = json_array();
+    for (size_t i = 0; i < g->n_hits; i++) {
+      hit *h = &g->hits[i];
+      if (first == ACC_TIME_NONE || h->t < first)
+        first = h->t;
+      if (last == ACC_TIME_NONE || h->te > last)
+        last = h->te;
+      if (h->tlp > tlp)
+        tlp = h->tlp;
+      if (!gseen[h->source]) {
+        gseen[h->source] = 1;
+        json_array_append_new(srcs, json_string(q->sources[h->source]));
+        if (!seen[h->source]) {
+          seen[h->source] = 1;
+          json_array_append_new(all_sources,
+                                json_string(q->sources[h->source]));
+        }
+      }
+    }
+    free(gseen);
+    size_t n_src = json_array_size(srcs);
+    json_t *flags = json_array();
+    if (n_src > common)
+      json_array_append_new(flags, json_string("common"));
+    json_t *lists = list_flags(q, g, first, last, flags);
+    json_t *objs = json_array();
+    size_t shown = 0;
+    for (size_t i = 0; i < g->n_hits && i < q->o.max_objects; i++) {
+      hit *h = &g->hits[i];
+      released key = {.seq = h->seq};
+      released *r = bsearch(&key, rel, n_rel, sizeof *rel, cmp_released);
+      if (!r)
+        continue; /* not released after all: not named */
+      const int64_t *pos =
+          bsearch(&h->seq, listed.v, listed.n, sizeof *listed.v, cmp_i64);
+      const rowinfo *ri = pos ? &rows[pos - listed.v] : NULL;
+      json_t *o = json_pack(
+          "{s:s,s:s,s:s,s:s,s:o,s:o}", "id", ri ? ri->id : "", "type",
+          ri ? ri->type : "", "source", q->sources[h->source], "tlp",
+          acc_tlp_name((acc_tlp)h->tlp), "first_seen", jtime(h->t),
+          "last_seen", jtime(h->te));
+      json_t *name = json_object_get(r->obj, "name");
+      if (json_is_string(name))
+        json_object_set(o, "name", name);
+      if (h->via >= 0)
+        json_object_set_new(o, "via", json_string(q->vias[h->via]));
+      json_array_append_new(objs, o);
+      shown++;
+    }
+    if (g->n_hits)
+      n_matched++;
+    json_t *gv = json_pack("{s:s,s:s,s:s,s:s}", "value", g->text, "kind",
+                           acc_corr_kind_name(g->kind), "relation",
+                           relation_name(g->relation), "queried", g->from);
+    json_object_set_new(gv, "occurrences", json_integer((json_int_t)g->n_hits));
+    json_object_set_new(gv, "n_sources", json_integer((json_int_t)n_src));
+    json_object_set_new(gv, "sources", sorted_strings(srcs));
+    json_object_set_new(gv, "first_seen", g->n_hits ? jtime(first)
+                                                    : json_null());
+    json_object_set_new(gv, "last_seen", g->n_hits ? jtime(last)
+                                                   : json_null());
+    json_object_set_new(gv, "tlp", tlp >= 0
+                                       ? json_string(acc_tlp_name((acc_tlp)tlp))
+                                       : json_null());
+    json_object_set_new(gv, "flags", flags);
+    if (lists)
+      json_object_set_new(gv, "lists", lists);
+    json_object_set_new(gv, "objects", objs);
+    json_object_set_new(gv, "more_objects",
+                        json_integer((json_int_t)(g->n_hits - shown)));
+    json_array_append_new(values, gv);
+  }
+  json_object_set_new(top, "query", json_string(what));
+  if (self_id)
+    json_object_set_new(top, "id", json_string(self_id));
+  json_object_set_new(top, "common_sources", json_integer(common));
+  json_object_set_new(top, "values_matched", json_integer((json_int_t)n_matched));
+  json_object_set_new(top, "sources", sorted_strings(all_sources));
+  json_object_set_new(top, "values", values);
+  values = NULL;
+  if (!rc) {
+    *out = top;
+    top = NULL;
+  }
+out:
+  json_decref(values);
+  json_decref(top);
+  free(seen);
+  free(listed.v);
+  free(rows);
+  released_free(rel, n_rel);
+  return rc;
+}
+
+static void query_free(query *q) {
+  acc_guard_view_free(q->view);
+  free(q->cls);
+  for (size_t i = 0; i < q->n_sources; i++)
+    free(q->sources[i]);
+  free(q->sources);
+  for (size_t i = 0; i < q->n_vias; i++)
+    free(q->vias[i]);
+  free(q->vias);
+  free(q->self.v);
+  for (size_t i = 0; i < q->n_groups; i++) {
+    free(q->groups[i].text);
+    free(q->groups[i].from);
+    free(q->groups[i].hits);
+  }
+  free(q->groups);
+  for (size_t i = 0; i < q->n_g; i++)
+    acc_cvals_free(&q->gvals[i]);
+  free(q->gseq);
+  free(q->gvals);
+  for (size_t i = 0; i < q->n_orgs; i++)
+    free(q->org_name[i]);
+  free(q->org_oid);
+  free(q->org_name);
+  free(q->posts);
+}
+
+static acc_rc query_init(query *q, acc_store *s, const acc_reader *rd,
+                         const acc_corr_opts *o, acc_diag *d) {
+  memset(q, 0, sizeof *q);
+  q->s = s;
+  q->rd = rd;
+  q->d = d;
+  if (o)
+    q->o = *o;
+  else
+    q->o.at_us = ACC_TIME_NONE;
+  if (!q->o.max_objects)
+    q->o.max_objects = DEFAULT_MAX_OBJECTS;
+  if (!q->o.max_values)
+    q->o.max_values = DEFAULT_MAX_VALUES;
+  if (!q->o.max_nets)
+    q->o.max_nets = DEFAULT_MAX_NETS;
+  if (!rd || !rd->who || !rd->audit || !rd->path)
+    return acc_diag_set(d, ACC_EINVAL,
+                        "a read needs a principal, a path and an audit log");
+  if (acc_guard_view_new(s, rd->who, &q->view))
+    return acc_diag_set(d, ACC_ENOMEM, "deciding for the reader");
+  acc_diag ignore;
+  if (s->ops->org_list(s, on_org, q, &ignore))
+    return acc_diag_set(d, ACC_ENOMEM, "reading organisations");
+  return ACC_OK;
+}
+
+acc_rc acc_corr_query_values(acc_store *s, const acc_reader *rd,
+                             const acc_cvals *vs, const char *self_id,
+                             const acc_corr_opts *o, json_t **out,
+                             acc_diag *d) {
+  query q;
+  acc_rc rc = query_init(&q, s, rd, o, d);
+  (void)self_id;
+  unsigned common = q.o.common ? q.o.common : acc_corr_common_sources(s);
+  for (size_t i = 0; i < vs->n && i < q.o.max_values && !rc; i++)
+    if (vs->v[i].v.kind != ACC_CK_REF)
+      rc = correlate_value(&q, &vs->v[i], common);
+  if (!rc)
+    rc = answer(&q, vs->n ? vs->v[0].text : "", self_id, common, out);
+  query_free(&q);
+  return rc;
+}
+
+/* ---- entry point ---- */
+
+typedef struct self_ctx {
+  int64_t seq;
+  json_t *obj;
+} self_ctx;
+
+static int on_self(void *ctx, const acc_record *r) {
+  self_ctx *x = ctx;
+  if (x->obj)
+    return 0;
+  x->seq = r->seq;
+  x->obj = json_loadb(r->raw, r->raw_len, 0, NULL);
+  return 0;
+}
+
+typedef struct expand_ctx {
+  acc_cvals *vs;
+  i64set *self;
+  acc_rc rc;
+} expand_ctx;
+
+static int on_expand(void *ctx, const acc_record *r) {
+  expand_ctx *x = ctx;
+  json_t *j = json_loadb(r->raw, r->raw_len, 0, NULL);
+  if (!j)
+    return 0;
+  acc_cvals one;
+  acc_cvals_init(&one);
+  acc_rc rc = acc_corr_extract(j, &one);
+  json_decref(j);
+  for (size_t i = 0; i < one.n && !rc; i++)
+    if (one.v[i].v.kind != ACC_CK_REF)
+      rc = acc_cvals_add(x->vs, &one.v[i]);
+  acc_cvals_free(&one);
+  if (!rc)
+    rc = i64_push(x->self, r->seq);
+  if (rc == ACC_ETOOBIG)
+    rc = ACC_OK;
+  x->rc = rc;
+  return rc ? 1 : 0;
+}
+
+static acc_rc corr_query(acc_store *s, const acc_reader *rd, const char *what,
+                         const acc_corr_opts *o, json_t **out, acc_diag *d);
+
+/* One read transaction for the whole answer: a consistent view, and no
+ * lock taken and dropped per statement. */
+acc_rc acc_corr_query(acc_store *s, const acc_reader *rd, const char *what,
+                      const acc_corr_opts *o, json_t **out, acc_diag *d) {
+  acc_diag sd;
+  int sp = acc_store_savepoint(s, &sd) == ACC_OK;
+  acc_rc rc = corr_query(s, rd, what, o, out, d);
+  if (sp)
+    acc_store_release(s, &sd);
+  return rc;
+}
+
+static acc_rc corr_query(acc_store *s, const acc_reader *rd, const char *what,
+                         const acc_corr_opts *o, json_t **out, acc_diag *d) {
+  acc_cvals vs;
+  acc_cvals_init(&vs);
+  acc_rc rc;
+  if (!acc_stix_id_valid(what, NULL)) {
+    acc_cval v;
+    if (acc_corr_guess(what, &v))
+      return acc_diag_set(d, ACC_EINVAL,
+                          "'%s' is not a value correlation knows (an IP "
+                          "address or network, domain, URL, e-mail, hash, "
+                          "MAC, ASN, or KIND:VALUE such as sha256:..., "
+                          "mutex:..., regkey:..., account:...) nor a STIX id",
+                          what);
+    rc = acc_cvals_add(&vs, &v);
+    if (!rc)
+      rc = acc_corr_query_values(s, rd, &vs, NULL, o, out, d);
+    acc_cvals_free(&vs);
+    return rc;
+  }
+  /* An object: its values as the reader sees it, and those of the SCOs,
+   * observed-data and indicators it names. */
+  self_ctx sx = {0};
+  rc = acc_guard_get(s, rd, 0, what, ACC_TIME_NONE, on_self, &sx, d);
+  if (rc)
+    return rc;
+  if (!sx.obj)
+    return acc_diag_set(d, ACC_EJSON, "%s: stored content unreadable", what);
+  i64set self = {0};
+  rc = acc_corr_extract(sx.obj, &vs);
+  json_decref(sx.obj);
+  if (!rc)
+    rc = i64_push(&self, sx.seq);
+  /* follow its references (in batches through the guard) */
+  size_t n0 = vs.n;
+  acc_cvals refs;
+  acc_cvals_init(&refs);
+  for (size_t i = 0; i < n0 && !rc; i++)
+    if (vs.v[i].v.kind == ACC_CK_REF)
+      rc = acc_cvals_add(&refs, &vs.v[i]);
+  expand_ctx ex = {.vs = &vs, .self = &self};
+  for (size_t i = 0; i < refs.n && i < EXPAND_MAX && !rc;) {
+    acc_query aq;
+    acc_query_init(&aq);
+    for (; i < refs.n && aq.n_ids < GUARD_BATCH; i++)
+      aq.ids[aq.n_ids++] = refs.v[i].text;
+    rc = acc_guard_scan(s, rd, &aq, on_expand, &ex, NULL, d);
+    if (!rc && ex.rc)
+      rc = ex.rc;
+  }
+  acc_cvals_free(&refs);
+  if (!rc) {
+    /* answer as for values, leaving the object and what it names out */
+    query qq;
+    rc = query_init(&qq, s, rd, o, d);
+    if (!rc) {
+      qq.self = self;
+      self.v = NULL;
+      i64_sort_unique(&qq.self);
+      unsigned common = qq.o.common ? qq.o.common : acc_corr_common_sources(s);
+      for (size_t i = 0, k = 0; i < vs.n && k < qq.o.max_values && !rc; i++) {
+        if (vs.v[i].v.kind == ACC_CK_REF)
+          continue;
+        k++;
+        rc = correlate_value(&qq, &vs.v[i], common);
+      }
+      if (!rc)
+        rc = answer(&qq, what, what, common, out);
+    }
+    query_free(&qq);
+  }
+  free(self.v);
+  acc_cvals_free(&vs);
+  return rc;
+}
+
+/* ---- for people ---- */
+
+void acc_corr_print(FILE *f, const json_t *a) {
+  const json_t *values = json_object_get(a, "values");
+  size_t i;
+  json_t *g;
+  size_t shown = 0;
+  json_array_foreach(values, i, g) {
+    json_int_t occ = json_integer_value(json_object_get(g, "occurrences"));
+    const char *rel = json_string_value(json_object_get(g, "relation"));
+    json_t *flags = json_object_get(g, "flags");
+    fprintf(f, "%s %s", json_string_value(json_object_get(g, "kind")),
+            json_string_value(json_object_get(g, "value")));
+    if (rel && strcmp(rel, "exact"))
+      fprintf(f, " (%s %s)",
+              !strcmp(rel, "inside") ? "inside" : "contains",
+              json_string_value(json_object_get(g, "queried")));
+    fprintf(f, ": %lld occurrence%s, %lld source%s", (long long)occ,
+            occ == 1 ? "" : "s",
+            (long long)json_integer_value(json_object_get(g, "n_sources")),
+            json_integer_value(json_object_get(g, "n_sources")) == 1 ? "" : "s");
+    if (occ) {
+      fprintf(f, ", seen %s .. %s, up to %s",
+              json_string_value(json_object_get(g, "first_seen")),
+              json_string_value(json_object_get(g, "last_seen")),
+              json_string_value(json_object_get(g, "tlp")));
+    }
+    size_t k;
+    json_t *fl;
+    json_array_foreach(flags, k, fl) {
+      fprintf(f, " [%s]", json_string_value(fl));
+    }
+    fputc('\n', f);
+    json_t *srcs = json_object_get(g, "sources");
+    if (json_array_size(srcs)) {
+      fprintf(f, "  sources:");
+      json_t *sv;
+      json_array_foreach(srcs, k, sv) {
+        fprintf(f, "%s %s", k ? "," : "", json_string_value(sv));
+      }
+      fputc('\n', f);
+    }
+    json_t *lists = json_object_get(g, "lists");
+    json_t *l;
+    json_array_foreach(lists, k, l) {
+      fprintf(f, "  on list %s (%s)\n",
+              json_string_value(json_object_get(l, "list")),
+              json_string_value(json_object_get(l, "kind")));
+    }
+    json_t *objs = json_object_get(g, "objects");
+    json_t *o;
+    json_array_foreach(objs, k, o) {
+      const char *name = json_string_value(json_object_get(o, "name"));
+      const char *via = json_string_value(json_object_get(o, "via"));
+      fprintf(f, "  %s%s%s%s [%s, %s]%s%s\n",
+              json_string_value(json_object_get(o, "id")), name ? " \"" : "",
+              name ? name : "", name ? "\"" : "",
+              json_string_value(json_object_get(o, "source")),
+              json_string_value(json_object_get(o, "tlp")),
+              via ? " via " : "", via ? via : "");
+    }
+    json_int_t more = json_integer_value(json_object_get(g, "more_objects"));
+    if (more)
+      fprintf(f, "  ... and %lld more\n", (long long)more);
+    shown++;
+  }
+  if (!shown)
+    fprintf(f, "no values\n");
+}

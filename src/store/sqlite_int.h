@@ -1,0 +1,59 @@
+/*
+ * sqlite_int.h — what the files of the SQLite backend share: access to a
+ * handle's database for sqlite_correlate.c, and the correlation hooks that
+ * store_sqlite.c calls when versions are put or removed.
+ */
+#ifndef ACC_SQLITE_INT_H
+#define ACC_SQLITE_INT_H
+
+#include <sqlite3.h>
+
+#include "store/store.h"
+
+/* store_sqlite.c */
+sqlite3 *acc_sq_db(acc_store *s);
+const char *acc_sq_path(acc_store *s);
+void **acc_sq_corr(acc_store *s); /* the slot for sqlite_correlate.c state */
+int64_t acc_sq_last_seq(acc_store *s);
+int acc_sq_in_txn(acc_store *s);
+
+/* sqlite_correlate.c: hooks */
+void acc_sqc_close(acc_store *s);
+/* Version seq is no longer the latest: its postings go. */
+acc_rc acc_sqc_unlive(acc_store *s, int64_t seq, acc_diag *d);
+/* Version seq is being removed: postings and doc go. */
+acc_rc acc_sqc_forget(acc_store *s, int64_t seq, acc_diag *d);
+/* After a removal: the latest version of (id, collection), if indexed and
+ * live by the rules, gets its postings back. */
+acc_rc acc_sqc_relive(acc_store *s, const char *id, int64_t collection,
+                      acc_diag *d);
+
+/* sqlite_correlate.c: the operations of acc_store_ops */
+acc_rc acc_sqc_index(acc_store *s, const acc_corr_doc *doc,
+                     const acc_corr_val *vals, size_t n, acc_diag *d);
+acc_rc acc_sqc_reset(acc_store *s, acc_diag *d);
+acc_rc acc_sqc_bulk(acc_store *s, int on, acc_diag *d);
+acc_rc acc_sqc_find(acc_store *s, const acc_corr_val *v, int64_t *vid,
+                    acc_diag *d);
+acc_rc acc_sqc_value(acc_store *s, int64_t vid, acc_corr_value_cb cb,
+                     void *ctx, acc_diag *d);
+acc_rc acc_sqc_postings(acc_store *s, int64_t vid, acc_corr_posting_cb cb,
+                        void *ctx, acc_diag *d);
+acc_rc acc_sqc_cls(acc_store *s, int64_t cls, acc_corr_cls *out, acc_diag *d);
+acc_rc acc_sqc_nets(acc_store *s, const acc_corr_val *v,
+                    acc_corr_net_mode mode, acc_corr_value_cb cb, void *ctx,
+                    acc_diag *d);
+acc_rc acc_sqc_stats(acc_store *s, acc_corr_stats *out, acc_diag *d);
+acc_rc acc_sqc_list_put(acc_store *s, acc_list_info *l, int replace,
+                        acc_diag *d);
+acc_rc acc_sqc_list_entry_add(acc_store *s, int64_t lid,
+                              const acc_list_entry *e, acc_diag *d);
+acc_rc acc_sqc_list_finish(acc_store *s, int64_t lid, acc_diag *d);
+acc_rc acc_sqc_list_list(acc_store *s, acc_list_info_cb cb, void *ctx,
+                         acc_diag *d);
+acc_rc acc_sqc_list_drop(acc_store *s, const char *name, acc_diag *d);
+acc_rc acc_sqc_list_lookup(acc_store *s, int v6, const uint8_t addr[16],
+                           int64_t from_us, int64_t until_us,
+                           acc_list_match_cb cb, void *ctx, acc_diag *d);
+
+#endif
