@@ -23,6 +23,9 @@ void acc_web_session_login(acc_api_call *c, acc_api_reply *r);
 void acc_web_session_get(acc_api_call *c, acc_api_reply *r);
 void acc_web_session_logout(acc_api_call *c, acc_api_reply *r);
 
+/* api/peers.c (federation) */
+void acc_api_peers(acc_api_call *c, acc_api_reply *r);
+
 /* the web interface's views (issue 11): api/stats.c, search.c, object.c,
  * import.c, audit_log.c */
 void acc_api_stats(acc_api_call *c, acc_api_reply *r);
@@ -50,5 +53,6 @@ const acc_api_route acc_api_routes[] = {
     {"POST", "/cases/*/endorsement", acc_api_case_endorse, 0},
     {"POST", "/cases/*/pack", acc_api_case_pack_build, 0},
     {"GET", "/cases/*/pack", acc_api_case_pack_get, 0},
+    {"GET", "/peers", acc_api_peers, 1},
     {NULL, NULL, NULL, 0},
 };

@@ -99,6 +99,15 @@ int acc_cmd_correlate(acc_cli *g, int argc, char **argv);
 int acc_cmd_case(acc_cli *g, int argc, char **argv);
 int acc_cmd_pack(acc_cli *g, int argc, char **argv);
 int acc_cmd_key(acc_cli *g, int argc, char **argv);
+int acc_cmd_peer(acc_cli *g, int argc, char **argv);
+int acc_cmd_sync(acc_cli *g, int argc, char **argv);
+
+/* `accord get ID --provenance` (cmd_sync.c): one line per version of id
+ * the reader may see, saying where it came from. */
+struct acc_reader;
+int acc_cli_provenance(acc_cli *g, struct acc_store *s,
+                       const struct acc_reader *rd, int64_t collection,
+                       const char *id);
 
 extern const acc_cmd acc_commands[];
 

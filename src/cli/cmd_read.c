@@ -29,6 +29,7 @@ enum {
   OPT_LIMIT,
   OPT_COLLECTION,
   OPT_AS,
+  OPT_PROVENANCE,
 };
 
 static const struct option read_opts[] = {
@@ -46,6 +47,7 @@ static const struct option read_opts[] = {
     {"limit", required_argument, 0, OPT_LIMIT},
     {"collection", required_argument, 0, OPT_COLLECTION},
     {"as", required_argument, 0, OPT_AS},
+    {"provenance", no_argument, 0, OPT_PROVENANCE},
     {0, 0, 0, 0}};
 
 typedef struct read_args {
@@ -59,6 +61,7 @@ typedef struct read_args {
   acc_audit *audit;       /* where releases and denials are recorded */
   const char *pos[4];     /* positional arguments */
   int n_pos;
+  int provenance; /* get --provenance (federation) */
 } read_args;
 
 static int parse_ts(const char *opt, const char *s, int64_t *out) {
@@ -126,6 +129,9 @@ static int parse_read(acc_cli *g, const char *name, int argc, char **argv,
       break;
     case OPT_AS:
       a->as = optarg;
+      break;
+    case OPT_PROVENANCE:
+      a->provenance = 1;
       break;
     case OPT_LIMIT: {
       char *end;
@@ -310,6 +316,12 @@ int acc_cmd_get(acc_cli *g, int argc, char **argv) {
   acc_diag d;
   size_t n = 0;
   acc_reader rd = {.who = &a.who, .path = "cli get", .audit = a.audit};
+  if (a.provenance) {
+    code = acc_cli_provenance(g, s, &rd, a.collection ? a.q.collection : 0,
+                              a.pos[0]);
+    close_store(s, &a);
+    return code;
+  }
   acc_rc rc = acc_guard_get(s, &rd, a.collection ? a.q.collection : 0, a.pos[0],
                             a.version_us, get_one, &n, &d);
   close_store(s, &a);

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "sync/sync.h"
 #include "taxii/taxii.h"
 
 int acc_cmd_serve(acc_cli *g, int argc, char **argv) {
@@ -161,10 +162,18 @@ int acc_cmd_serve(acc_cli *g, int argc, char **argv) {
     acc_cli_json_str(stderr, g->data_dir);
     fputs("}\n", stderr);
   }
+  /* Federation: each enabled peer on its schedule (src/sync). */
+  acc_sync_service *sync = NULL;
+  if ((rc = acc_sync_service_start(g->data_dir, g->quiet, &sync, &d))) {
+    acc_cli_err("serve: %s", d.msg);
+    acc_taxii_server_stop(srv);
+    return acc_cli_exit_for(rc);
+  }
   int sig = 0;
   sigwait(&set, &sig);
   if (!g->quiet)
     fprintf(stderr, "{\"event\":\"stopping\",\"signal\":%d}\n", sig);
+  acc_sync_service_stop(sync);
   acc_taxii_server_stop(srv);
   if (!g->quiet)
     fputs("{\"event\":\"stopped\"}\n", stderr);

@@ -79,9 +79,12 @@ const acc_cmd acc_commands[] = {
      "spaces (same JSON, one line).\n"},
     {"get", acc_cmd_get, "print one object",
      "usage: accord get ID [--version TIMESTAMP] [--collection C] [--as USER]\n"
+     "                 [--provenance]\n"
      "Print the latest version of ID, or the version whose 'modified' is\n"
      "TIMESTAMP, exactly as it was imported (from any collection unless\n"
-     "--collection is given).  Exit status 1 if absent.\n"},
+     "--collection is given).  Exit status 1 if absent.\n"
+     "--provenance prints instead, for each stored version, where it came\n"
+     "from: the federation peer and when it was received, or 'added here'.\n"},
     {"list", acc_cmd_list, "list stored objects",
      "usage: accord list [--type T]... [--limit N] [--all-versions]\n"
      "                   [--collection C] [--as USER]\n"
@@ -327,6 +330,57 @@ const acc_cmd acc_commands[] = {
      "generate makes the organisation's signing key and keeps it in\n"
      "DIR/keys (mode 0600); export prints its public key, ed25519:BASE64,\n"
      "for partners to pin with `accord pack verify --key`.\n"},
+    {"peer", acc_cmd_peer, "federation peers: add, edit, remove, status",
+     "usage: accord peer add NAME --url URL --collection ID --org ORG\n"
+     "                       [--api-root PATH|URL] [--auth SPEC]\n"
+     "                       [--direction pull|push|both] [--interval T]\n"
+     "                       [--local-collection C] [--push-from C]\n"
+     "                       [--ca-file PEM] [--insecure-http] [--disable]\n"
+     "                       [tuning options]\n"
+     "       accord peer edit NAME [options of add] [--enable|--disable]\n"
+     "                        [--reset-pull] [--reset-push]\n"
+     "       accord peer remove NAME\n"
+     "       accord peer list | show NAME | status [NAME] | test NAME\n"
+     "A peer is another Accord or any TAXII 2.1 server: its collection ID\n"
+     "(at the API root given, or the server's default from /taxii2/) is\n"
+     "pulled into --local-collection and/or --push-from is pushed to it.\n"
+     "ORG is the organisation the peer stands for here: what it sends is\n"
+     "that organisation's, and the sharing policy decides what it may\n"
+     "receive as for that organisation (RED never; AMBER+STRICT only what\n"
+     "originated here; grant ORG read on --push-from).\n"
+     "  --auth SPEC   none, basic:USER[:PASSWORD] or bearer[:TOKEN]; a\n"
+     "                missing secret is read from standard input (prompted\n"
+     "                on a terminal).  Secrets are kept in DIR/secrets\n"
+     "                (0600) and never shown.\n"
+     "  --interval T  between runs under `accord serve` (default 5m; 500ms,\n"
+     "                30s, 5m, 1h)\n"
+     "  --ca-file PEM trust these CA certificates (verification is always\n"
+     "                on); https is required except on loopback, or with\n"
+     "                --insecure-http\n"
+     "Tuning: --versions all|latest (default all), --page-size N (1000),\n"
+     "--max-pages N per run (10000), --push-batch N (1000),\n"
+     "--push-max-bytes SIZE (16M), --max-response SIZE (64M),\n"
+     "--connect-timeout T (10s), --timeout T per request (5m),\n"
+     "--low-speed BYTES/SECONDS|off (1024/60), --retries N on 429/5xx/\n"
+     "network errors (4), --retry-max T longest wait (60s; Retry-After is\n"
+     "honoured up to it), --status-wait T for a pending push (60s).\n"
+     "--reset-pull / --reset-push start that direction again from the\n"
+     "beginning (what is already here comes back as duplicates).\n"
+     "status shows health, the last error, counts and watermarks, and the\n"
+     "lag (pull: since the last run that caught up; push: age of the\n"
+     "oldest version not yet pushed).  test checks that the peer answers\n"
+     "and what the credentials may do with the collection.\n"},
+    {"sync", acc_cmd_sync, "run federation once (pull and push)",
+     "usage: accord sync [PEER...] [--pull-only|--push-only]\n"
+     "Run each enabled peer (or those named, enabled or not) once: pull\n"
+     "new objects page by page, then push what the sharing policy lets\n"
+     "the peer's organisation receive.  Each page commits with its\n"
+     "watermark, so an interrupted run resumes where it stopped.  `accord\n"
+     "serve` does the same continuously, on each peer's --interval; when\n"
+     "it is running a peer, `accord sync` waits for that run to end (up to\n"
+     "a minute).\n"
+     "Exit status: 0 done; 1 some objects were refused (by us or by the\n"
+     "peer); 3 a run failed (see `accord peer status`); 4 store error.\n"},
     {"help", cmd_help, "show help for a command",
      "usage: accord help [COMMAND]\n"},
     {NULL, NULL, NULL, NULL},

@@ -393,7 +393,9 @@ static acc_rc store_item(ingest_ctx *x, pitem *it) {
                     added);
   if (x->batch && ++x->in_batch >= x->batch) {
     x->in_batch = 0;
-    if ((rc = acc_store_commit(x->s, x->diag)) ||
+    if ((x->o->before_commit &&
+         (rc = x->o->before_commit(x->o->ctx, x->s, x->c, x->diag))) ||
+        (rc = acc_store_commit(x->s, x->diag)) ||
         (rc = acc_store_begin(x->s, x->diag)))
       return rc;
   }
@@ -532,6 +534,8 @@ acc_rc acc_ingest(acc_store *s, const char *buf, size_t len,
                       counts->rejected + counts->stored + counts->duplicate);
     goto out_rollback;
   }
+  if (o->before_commit && (rc = o->before_commit(o->ctx, s, counts, d)))
+    goto out_rollback;
   rc = acc_store_commit(s, d);
   if (rc)
     goto out_rollback;

@@ -54,6 +54,13 @@ typedef struct acc_ingest_opts {
   /* Called now and then with the bytes of the document consumed. */
   void (*on_progress)(void *ctx, size_t done, size_t total,
                       const acc_ingest_counts *c);
+  /* Called inside the write transaction just before each commit (each
+   * batch, and the end of the document), so that what it writes commits
+   * or rolls back together with the objects (federation keeps its
+   * watermark so).  An error rolls the open batch back and ends the
+   * ingest with that error. */
+  acc_rc (*before_commit)(void *ctx, acc_store *s, const acc_ingest_counts *c,
+                          acc_diag *d);
 } acc_ingest_opts;
 
 /*

@@ -5,7 +5,9 @@
  * Per version: the collection's access for the reader (its organisation's
  * grant, public read, default marking) is looked up once per collection
  * and cached for the scan; the decision itself is acc_policy_decide on
- * facts kept in the version's row.  Released and denied ids are buffered
+ * facts kept in the version's row.  Federation: the organisations of
+ * registered peers are read once per call, to know whether the reader is
+ * a peer and whether a version came from another instance.  Released and denied ids are buffered
  * and written to the audit log in entries of at most AUDIT_CHUNK ids.
  */
 #include "policy/guard.h"
@@ -33,6 +35,50 @@ typedef struct coll_access {
   acc_tlp default_tlp;
 } coll_access;
 
+/* The organisations of registered federation peers (sorted). */
+typedef struct peer_orgs {
+  int64_t *oids;
+  size_t n;
+} peer_orgs;
+
+static acc_rc load_peer_orgs(acc_store *s, peer_orgs *po, acc_diag *d) {
+  po->oids = NULL;
+  po->n = 0;
+  if (!s->ops->peer_orgs)
+    return ACC_OK;
+  int64_t few[16];
+  size_t n = 0;
+  acc_rc rc = s->ops->peer_orgs(s, few, 16, &n, d);
+  if (rc || n == 0)
+    return rc;
+  po->oids = malloc(n * sizeof *po->oids);
+  if (!po->oids)
+    return ACC_ENOMEM;
+  if (n <= 16) {
+    memcpy(po->oids, few, n * sizeof *few);
+  } else {
+    size_t n2 = 0;
+    if ((rc = s->ops->peer_orgs(s, po->oids, n, &n2, d))) {
+      free(po->oids);
+      po->oids = NULL;
+      return rc;
+    }
+    if (n2 < n)
+      n = n2;
+  }
+  po->n = n;
+  return ACC_OK;
+}
+
+static int is_peer_org(const peer_orgs *po, int64_t oid) {
+  if (oid <= 0)
+    return 0;
+  for (size_t i = 0; i < po->n; i++)
+    if (po->oids[i] == oid)
+      return 1;
+  return 0;
+}
+
 typedef struct guard_ctx {
   acc_store *s;
   const acc_reader *rd;
@@ -52,9 +98,11 @@ typedef struct guard_ctx {
   int (*match)(void *ctx, const acc_record *r);
   void *match_ctx;
   int meta; /* acc_guard_scan_meta: no audit, effective TLP in tlp */
+  peer_orgs peers;
 } guard_ctx;
 
-static acc_rc lookup_access(acc_store *s, const acc_principal *p, int64_t cid,
+static acc_rc lookup_access(acc_store *s, const acc_principal *p,
+                            const peer_orgs *po, int64_t cid,
                             coll_access *out, acc_diag *d) {
   acc_collection c;
   memset(out, 0, sizeof *out);
@@ -78,6 +126,7 @@ static acc_rc lookup_access(acc_store *s, const acc_principal *p, int64_t cid,
   /* Administrators may read every collection; TLP still narrows that. */
   if (p->admin)
     out->access.can_read = 1;
+  out->access.peer = is_peer_org(po, p->oid);
   return ACC_OK;
 }
 
@@ -87,7 +136,8 @@ static coll_access *access_for(guard_ctx *g, int64_t cid) {
       return &g->cache[i];
   size_t slot =
       g->n_cache < COLL_CACHE ? g->n_cache++ : (size_t)cid % COLL_CACHE;
-  if (lookup_access(g->s, g->rd->who, cid, &g->cache[slot], g->d)) {
+  if (lookup_access(g->s, g->rd->who, &g->peers, cid, &g->cache[slot],
+                    g->d)) {
     g->err = ACC_ESTORE;
     return NULL;
   }
@@ -162,7 +212,8 @@ static int decide(guard_ctx *g, const acc_record *r, acc_record *out,
                        .origin_oid = r->origin_oid,
                        .origin_uid = r->origin_uid,
                        .orgs = r->share_orgs,
-                       .users = r->share_users};
+                       .users = r->share_users,
+                       .foreign = is_peer_org(&g->peers, r->origin_oid)};
   acc_decision dec = acc_policy_decide(p, &ca->access, &f);
   if (dec == ACC_DENY)
     return 0;
@@ -223,6 +274,8 @@ static acc_rc finish(guard_ctx *g, acc_rc rc, acc_guard_counts *counts) {
   acc_rc r1 = flush(g, 0), r2 = flush(g, 1);
   acc_buf_free(&g->ids[0]);
   acc_buf_free(&g->ids[1]);
+  free(g->peers.oids);
+  g->peers.oids = NULL;
   if (counts)
     *counts = g->counts;
   if (rc)
@@ -257,7 +310,9 @@ acc_rc acc_guard_scan(acc_store *s, const acc_reader *rd, const acc_query *q,
   acc_query raw = *q;
   g->limit = q->limit;
   raw.limit = 0; /* the limit counts what is released, not what is read */
-  acc_rc rc = acc_store_scan(s, &raw, on_record, g, d);
+  acc_rc rc = is_operator(rd->who) ? ACC_OK : load_peer_orgs(s, &g->peers, d);
+  if (!rc)
+    rc = acc_store_scan(s, &raw, on_record, g, d);
   if ((int)rc == -1)
     rc = ACC_OK;
   if (g->err)
@@ -282,7 +337,9 @@ acc_rc acc_guard_get(acc_store *s, const acc_reader *rd, int64_t collection,
   *g = (guard_ctx){.s = s, .rd = rd, .cb = cb, .ctx = ctx, .d = d};
   acc_buf_init(&g->ids[0], (size_t)16 << 20);
   acc_buf_init(&g->ids[1], (size_t)16 << 20);
-  acc_rc rc = acc_store_get(s, collection, id, version_us, on_record, g, d);
+  acc_rc rc = is_operator(rd->who) ? ACC_OK : load_peer_orgs(s, &g->peers, d);
+  if (!rc)
+    rc = acc_store_get(s, collection, id, version_us, on_record, g, d);
   if (g->err)
     rc = g->err;
   acc_guard_counts c;
@@ -306,14 +363,21 @@ int acc_guard_visible(acc_store *s, const acc_principal *who,
     return 1;
   coll_access ca;
   acc_diag d;
-  if (lookup_access(s, who, r->collection, &ca, &d))
+  peer_orgs po;
+  if (load_peer_orgs(s, &po, &d))
     return 0;
+  if (lookup_access(s, who, &po, r->collection, &ca, &d)) {
+    free(po.oids);
+    return 0;
+  }
   acc_share_facts f = {.tlp = r->tlp >= 0 ? (acc_tlp)r->tlp : ca.default_tlp,
                        .granular_max = (acc_tlp)r->granular_tlp,
                        .origin_oid = r->origin_oid,
                        .origin_uid = r->origin_uid,
                        .orgs = r->share_orgs,
-                       .users = r->share_users};
+                       .users = r->share_users,
+                       .foreign = is_peer_org(&po, r->origin_oid)};
+  free(po.oids);
   return acc_policy_decide(who, &ca.access, &f) != ACC_DENY;
 }
 
@@ -340,13 +404,16 @@ acc_rc acc_guard_scan_meta(acc_store *s, const acc_reader *rd,
   acc_query raw = *q;
   raw.meta_only = 1;
   raw.limit = 0;
-  acc_rc rc = acc_store_scan(s, &raw, on_record, g, d);
+  acc_rc rc = is_operator(rd->who) ? ACC_OK : load_peer_orgs(s, &g->peers, d);
+  if (!rc)
+    rc = acc_store_scan(s, &raw, on_record, g, d);
   if ((int)rc == -1)
     rc = ACC_OK;
   if (g->err)
     rc = g->err;
   acc_buf_free(&g->ids[0]);
   acc_buf_free(&g->ids[1]);
+  free(g->peers.oids);
   free(g);
   return rc;
 }
@@ -357,6 +424,7 @@ acc_rc acc_guard_scan_meta(acc_store *s, const acc_reader *rd,
 struct acc_guard_view {
   acc_store *s;
   const acc_principal *who;
+  peer_orgs peers; /* federation: organisations of registered peers */
   coll_access cache[COLL_CACHE];
   size_t n_cache;
 };
@@ -368,11 +436,19 @@ acc_rc acc_guard_view_new(acc_store *s, const acc_principal *who,
     return ACC_ENOMEM;
   v->s = s;
   v->who = who;
+  acc_diag d;
+  if (!is_operator(who) && load_peer_orgs(s, &v->peers, &d)) {
+    free(v);
+    return ACC_ESTORE;
+  }
   *out = v;
   return ACC_OK;
 }
 
 void acc_guard_view_free(acc_guard_view *v) {
+  if (!v)
+    return;
+  free(v->peers.oids);
   free(v);
 }
 
@@ -387,7 +463,8 @@ int acc_guard_view_visible(acc_guard_view *v, const acc_record *r) {
     size_t slot = v->n_cache < COLL_CACHE ? v->n_cache++
                                           : (size_t)r->collection % COLL_CACHE;
     acc_diag d;
-    if (lookup_access(v->s, v->who, r->collection, &v->cache[slot], &d)) {
+    if (lookup_access(v->s, v->who, &v->peers, r->collection,
+                      &v->cache[slot], &d)) {
       v->cache[slot].cid = 0;
       return 0;
     }
@@ -398,6 +475,7 @@ int acc_guard_view_visible(acc_guard_view *v, const acc_record *r) {
                        .origin_oid = r->origin_oid,
                        .origin_uid = r->origin_uid,
                        .orgs = r->share_orgs,
-                       .users = r->share_users};
+                       .users = r->share_users,
+                       .foreign = is_peer_org(&v->peers, r->origin_oid)};
   return acc_policy_decide(v->who, &ca->access, &f) != ACC_DENY;
 }

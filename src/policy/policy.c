@@ -227,6 +227,13 @@ unsigned acc_policy_levels(const acc_principal *p, const acc_share_access *a,
   if ((f->origin_uid != 0 && p->uid == f->origin_uid) ||
       acc_policy_list_has(f->users, p->user))
     levels |= BIT(ACC_TLP_RED);
+  /* Federation: RED never leaves the instance; AMBER+STRICT leaves only
+   * the originator's instance (or returns to its originator). */
+  if (a->peer) {
+    levels &= ~BIT(ACC_TLP_RED);
+    if (f->foreign && !originator)
+      levels &= ~BIT(ACC_TLP_AMBER_STRICT);
+  }
   return levels;
 }
 

@@ -71,12 +71,18 @@ typedef struct acc_share_facts {
   int64_t origin_uid;   /* user who added it (0 = none) */
   const char *orgs;     /* recipient organisations, "|...|" or NULL */
   const char *users;    /* recipient users, "|...|" or NULL */
+  int foreign; /* received from another instance: its originating
+                  organisation is a federation peer's */
 } acc_share_facts;
 
 /* What the reader may do with the collection the object is in. */
 typedef struct acc_share_access {
   int can_read;    /* the reader's organisation may read the collection */
   int public_read; /* anonymous readers may read CLEAR content */
+  int peer;        /* the reader is a federation peer (its organisation
+                      is a registered peer's): what it reads leaves this
+                      instance, so RED never, and AMBER+STRICT only when
+                      it originated here (or goes back to its originator) */
 } acc_share_access;
 
 typedef enum acc_decision {

@@ -174,6 +174,51 @@ typedef struct acc_token {
 typedef int (*acc_collection_cb)(void *ctx, const acc_collection *c);
 typedef int (*acc_org_cb)(void *ctx, const acc_org *o);
 
+/* ---- federation (src/sync): peers, their sync state, provenance ---- */
+
+#define ACC_PEER_CONFIG_MAX 8192
+#define ACC_PEER_NEXT_MAX 4096
+
+/* A federation peer as the store keeps it: a name, the peer's
+ * organisation (what the sharing policy knows it as) and its settings as
+ * JSON text, which src/sync reads and writes.  Secrets are never here
+ * (they live in DIR/secrets). */
+typedef struct acc_peer_row {
+  int64_t pid;
+  char name[ACC_NAME_MAX];
+  int64_t oid;                        /* the peer's organisation */
+  char config[ACC_PEER_CONFIG_MAX];   /* JSON object text */
+} acc_peer_row;
+
+/* Where a peer's sync stands.  Pull watermarks are the peer's own
+ * timestamps, kept as the text it sent; the push watermark is a local
+ * date_added.  Written in the same transaction as the objects a page
+ * brought, so a crash never separates them. */
+typedef struct acc_peer_state {
+  int64_t pid;
+  char pull_after[64];     /* X-TAXII-Date-Added-Last of the last page
+                              stored; "" = from the beginning */
+  char pull_run_after[64]; /* added_after of the paging run in progress */
+  char pull_next[ACC_PEER_NEXT_MAX + 1]; /* its next token, "" = none */
+  int64_t push_after_us;   /* last local version pushed or passed over;
+                              ACC_TIME_NONE = from the beginning */
+  int64_t pulled;          /* versions stored from the peer */
+  int64_t pull_duplicates; /* versions received that were already here */
+  int64_t pull_rejected;   /* versions received and refused */
+  int64_t pushed;          /* versions the peer accepted */
+  int64_t push_rejected;   /* versions the peer refused */
+  int64_t push_withheld;   /* versions the sharing policy kept back */
+  int64_t pull_ok_us;      /* end of the last pull that caught up */
+  int64_t push_ok_us;      /* end of the last push that caught up */
+  int64_t attempt_us;      /* start of the last run */
+  int64_t error_us;        /* when error was set; ACC_TIME_NONE = none */
+  char error[512];         /* the last failure, "" after a clean run */
+  char reject[512];        /* the last object refused, either way */
+  int64_t failures;        /* consecutive failed runs (for backoff) */
+} acc_peer_state;
+
+typedef int (*acc_peer_cb)(void *ctx, const acc_peer_row *p);
+
 /* The backend table. */
 typedef struct acc_store_ops {
   const char *name;
@@ -301,6 +346,39 @@ typedef struct acc_store_ops {
   acc_rc (*list_lookup)(acc_store *s, int v6, const uint8_t addr[16],
                         int64_t from_us, int64_t until_us,
                         acc_list_match_cb cb, void *ctx, acc_diag *d);
+  /* ---- federation (src/sync; SQL in store/sqlite_sync.c) ---- */
+  /* Peers by name (unique: ACC_EEXIST); add sets p->pid.  remove drops
+   * the peer and its state; provenance stays, naming it. */
+  acc_rc (*peer_add)(acc_store *s, acc_peer_row *p, acc_diag *d);
+  acc_rc (*peer_update)(acc_store *s, const acc_peer_row *p, acc_diag *d);
+  acc_rc (*peer_get)(acc_store *s, const char *name, acc_peer_row *out,
+                     acc_diag *d);
+  acc_rc (*peer_list)(acc_store *s, acc_peer_cb cb, void *ctx, acc_diag *d);
+  acc_rc (*peer_remove)(acc_store *s, int64_t pid, acc_diag *d);
+  /* The organisations of registered peers: up to max in oids, the number
+   * there are in *n. */
+  acc_rc (*peer_orgs)(acc_store *s, int64_t *oids, size_t max, size_t *n,
+                      acc_diag *d);
+  /* A peer's sync state (all zero, watermarks empty, when never run).
+   * put may run inside a write transaction (then it commits with it). */
+  acc_rc (*peer_state_get)(acc_store *s, int64_t pid, acc_peer_state *out,
+                           acc_diag *d);
+  acc_rc (*peer_state_put)(acc_store *s, const acc_peer_state *st,
+                           acc_diag *d);
+  /* Provenance of a stored version (by its date_added): the peer it came
+   * from and when.  add runs inside the transaction that stored it. */
+  acc_rc (*provenance_add)(acc_store *s, int64_t date_added_us, int64_t pid,
+                           const char *peer, int64_t received_us,
+                           acc_diag *d);
+  acc_rc (*provenance_get)(acc_store *s, int64_t date_added_us,
+                           char peer[ACC_NAME_MAX], int64_t *received_us,
+                           acc_diag *d); /* ACC_ENOTFOUND: added here */
+  /* Versions of collection cid added after after_us (ACC_TIME_NONE: all):
+   * how many, and the first and last date_added (ACC_TIME_NONE when
+   * none).  Metadata only. */
+  acc_rc (*added_range)(acc_store *s, int64_t cid, int64_t after_us,
+                        int64_t *count, int64_t *first_us, int64_t *last_us,
+                        acc_diag *d);
 } acc_store_ops;
 
 /* Every backend begins with this header. */

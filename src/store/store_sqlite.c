@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 
 #include "store/sqlite_int.h"
+#include "store/sqlite_sync.h"
 #include "store/store.h"
 #include "util/buf.h"
 #include "util/time.h"
@@ -246,6 +247,8 @@ static const char *const migrations[] = {
     "  PRIMARY KEY(v6, plen, net, lid, kind, valid_from, valid_until))"
     "  WITHOUT ROWID;"
     "CREATE INDEX list_entries_lid ON list_entries(lid);",
+    /* 5: federation peers, their sync state, provenance (sqlite_sync.c) */
+    acc_sq_sync_migration,
 };
 #define N_MIGRATIONS ((int)(sizeof migrations / sizeof migrations[0]))
 
@@ -324,8 +327,13 @@ static void sq_close(acc_store *base) {
   }
   sqlite3_finalize(s->st_corr_record);
   acc_sqc_close(base);
-  if (s->db)
+  if (s->db) {
+    /* Statements other files keep on this connection (sqlite_sync.c). */
+    sqlite3_stmt *left;
+    while ((left = sqlite3_next_stmt(s->db, NULL)))
+      sqlite3_finalize(left);
     sqlite3_close(s->db);
+  }
   free(s->path);
   free(s);
 }
@@ -1631,9 +1639,22 @@ const acc_store_ops acc_store_sqlite_ops = {
     .list_list = acc_sqc_list_list,
     .list_drop = acc_sqc_list_drop,
     .list_lookup = acc_sqc_list_lookup,
+    /* federation (src/sync), in sqlite_sync.c */
+    .peer_add = acc_sq_peer_add,
+    .peer_update = acc_sq_peer_update,
+    .peer_get = acc_sq_peer_get,
+    .peer_list = acc_sq_peer_list,
+    .peer_remove = acc_sq_peer_remove,
+    .peer_orgs = acc_sq_peer_orgs,
+    .peer_state_get = acc_sq_peer_state_get,
+    .peer_state_put = acc_sq_peer_state_put,
+    .provenance_add = acc_sq_provenance_add,
+    .provenance_get = acc_sq_provenance_get,
+    .added_range = acc_sq_added_range,
 };
 
-/* For sqlite_correlate.c (store/sqlite_int.h). */
+/* For sqlite_correlate.c (store/sqlite_int.h) and sqlite_sync.c
+ * (store/sqlite_sync.h). */
 sqlite3 *acc_sq_db(acc_store *base) {
   return ((sq_store *)base)->db;
 }
@@ -1649,3 +1670,4 @@ int64_t acc_sq_last_seq(acc_store *base) {
 int acc_sq_in_txn(acc_store *base) {
   return ((sq_store *)base)->in_txn;
 }
+
