@@ -57,7 +57,7 @@ bench: build
 	bench/taxii/run "$(ACCORD)"
 	bench/match "$(ACCORD)"
 	bench/sensor/run "$(ACCORD)" 5000
-	bench/web "$(ACCORD)"
+	bench/web/run "$(ACCORD)"
 	bench/pack/run "$(ACCORD)"
 
 format:
