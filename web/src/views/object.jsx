@@ -72,7 +72,10 @@ export function ObjectPage({ id, params }) {
   const h1 = useFocusHeading(id);
   const o = data && data.object;
   const markings = (o && o.object_marking_refs) || [];
-  const value = o && (o.value || (o.hashes && Object.values(o.hashes)[0]));
+  // A value to correlate: an SCO's value or hash, or an indicator's first
+  // compared constant.
+  const patternValue = o && typeof o.pattern === 'string' && (/=\s*'((?:[^'\\]|\\.)+)'/.exec(o.pattern) || [])[1];
+  const value = o && (o.value || (o.hashes && Object.values(o.hashes)[0]) || patternValue);
   return (
     <main id="main" tabindex="-1" data-ready={data ? 'yes' : 'no'}>
       <p class="crumbs"><a href="#/search">Search</a> › <code>{id}</code></p>
