@@ -243,6 +243,7 @@ void acc_api_object(acc_api_call *c, acc_api_reply *r) {
     q.types[0] = "relationship";
     q.types[1] = "sighting";
     q.n_types = 2;
+    q.raw_contains = rx.quoted; /* the store's pre-filter, then exact */
     q.match = rel_match;
     q.match_ctx = &rx;
     rc = acc_guard_scan(c->st, &c->reader, &q, add_relation, &rx, NULL, &d);

@@ -236,6 +236,9 @@ void acc_api_search(acc_api_call *c, acc_api_reply *r) {
     q.match = match;
     q.match_ctx = &x;
   }
+  /* The store narrows by text first (case-insensitive for ASCII, as the
+   * match that follows). */
+  q.raw_contains = x.value ? x.value : x.text;
   q.limit = x.limit + 1;
   x.results = json_array();
   rc = acc_guard_scan(c->st, &c->reader, &q, collect, &x, NULL, &d);

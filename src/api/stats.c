@@ -1,7 +1,9 @@
 /*
  * stats.c — GET /api/v1/stats: what the dashboard shows, counted over the
- * objects the caller may read and nothing else (acc_guard_scan_meta: an
- * object the caller cannot see is not counted, so no count reveals it):
+ * objects the caller may read and nothing else (acc_guard_count: the
+ * policy decides each group of latest versions with the same sharing
+ * facts, so an object the caller cannot see is never counted and no count
+ * reveals it; an object held in two collections counts in each):
  * totals, objects by type, by effective TLP and by originating
  * organisation, sightings per day over the last `days` days, and the most
  * recent arrivals (those through acc_guard_scan, audited as released).
@@ -17,7 +19,6 @@
 #define MAX_DAYS 366
 
 typedef struct stats_ctx {
-  json_t *seen;    /* ids counted already (an object in two collections) */
   json_t *by_type; /* name -> count */
   json_t *by_source;
   int64_t by_tlp[5];
@@ -30,36 +31,33 @@ typedef struct stats_ctx {
   int64_t last_added;
 } stats_ctx;
 
-static void bump(json_t *o, const char *key) {
+static void add(json_t *o, const char *key, int64_t n) {
   json_t *v = json_object_get(o, key);
   if (v)
-    json_integer_set(v, json_integer_value(v) + 1);
+    json_integer_set(v, json_integer_value(v) + n);
   else
-    json_object_set_new(o, key, json_integer(1));
+    json_object_set_new(o, key, json_integer(n));
 }
 
-static int count_rec(void *ctx, const acc_record *r) {
+/* One group of latest versions the reader may see (acc_guard_count). */
+static int count_group(void *ctx, const acc_record *r, int64_t n,
+                       int64_t n_revoked) {
   stats_ctx *x = ctx;
-  if (json_object_get(x->seen, r->id))
-    return 0;
-  json_object_set_new(x->seen, r->id, json_true());
-  x->objects++;
-  if (r->revoked)
-    x->revoked++;
-  bump(x->by_type, r->type);
-  bump(x->by_source, view_org_name(x->names, r->origin_oid));
-  if (r->tlp >= 0 && r->tlp <= 4)
-    x->by_tlp[r->tlp]++;
+  x->objects += n;
+  x->revoked += n_revoked;
+  add(x->by_type, r->type, n);
+  add(x->by_source, view_org_name(x->names, r->origin_oid), n);
+  acc_tlp t = r->tlp >= 0 ? (acc_tlp)r->tlp : view_effective_tlp(x->names, r);
+  if (t >= 0 && t <= 4)
+    x->by_tlp[t] += n;
   if (r->date_added_us > x->last_added)
     x->last_added = r->date_added_us;
   if (strcmp(r->type, "sighting") == 0) {
-    x->sightings_total++;
-    int64_t t = r->created_us != ACC_TIME_NONE ? r->created_us
-                                                : r->date_added_us;
-    if (t >= x->day0_us) {
-      int64_t day = (t - x->day0_us) / DAY_US;
+    x->sightings_total += n;
+    if (r->created_us != ACC_TIME_NONE && r->created_us >= x->day0_us) {
+      int64_t day = (r->created_us - x->day0_us) / DAY_US;
       if (day >= 0 && day < x->days)
-        x->sightings[day]++;
+        x->sightings[day] += n;
     }
   }
   return 0;
@@ -117,8 +115,7 @@ void acc_api_stats(acc_api_call *c, acc_api_reply *r) {
     return;
   view_names names;
   acc_diag d = {{0}};
-  stats_ctx x = {.seen = json_object(),
-                 .by_type = json_object(),
+  stats_ctx x = {.by_type = json_object(),
                  .by_source = json_object(),
                  .days = days,
                  .names = &names};
@@ -129,11 +126,10 @@ void acc_api_stats(acc_api_call *c, acc_api_reply *r) {
   int64_t now = acc_time_now_us();
   int64_t today = now - now % DAY_US;
   x.day0_us = today - (days - 1) * DAY_US;
-  acc_query q;
-  acc_query_init(&q);
-  rc = acc_guard_scan_meta(c->st, &c->reader, &q, count_rec, &x, &d);
+  rc = acc_guard_count(c->st, &c->reader, count_group, &x, &d);
   if (rc)
     goto out;
+  acc_query q;
   recent_ctx rx = {.list = json_array(), .names = &names};
   if (recent > 0) {
     acc_query_init(&q);
@@ -169,7 +165,6 @@ void acc_api_stats(acc_api_call *c, acc_api_reply *r) {
                             (json_int_t)days, "per_day", series),
                   "recent", rx.list);
 out:
-  json_decref(x.seen);
   json_decref(x.by_type);
   json_decref(x.by_source);
   if (rc) {

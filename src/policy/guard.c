@@ -418,6 +418,46 @@ acc_rc acc_guard_scan_meta(acc_store *s, const acc_reader *rd,
   return rc;
 }
 
+typedef struct count_ctx {
+  guard_ctx *g;
+  acc_group_cb cb;
+  void *ctx;
+} count_ctx;
+
+static int on_group(void *ctx, const acc_record *facts, int64_t n,
+                    int64_t n_revoked) {
+  count_ctx *x = ctx;
+  acc_record out;
+  char *text = NULL;
+  int allow = decide(x->g, facts, &out, &text);
+  free(text); /* never set: groups carry no content */
+  if (x->g->err)
+    return (int)x->g->err;
+  return allow ? x->cb(x->ctx, &out, n, n_revoked) : 0;
+}
+
+acc_rc acc_guard_count(acc_store *s, const acc_reader *rd, acc_group_cb cb,
+                       void *ctx, acc_diag *d) {
+  if (!rd || !rd->who || !rd->audit || !rd->path)
+    return acc_diag_set(d, ACC_EINVAL,
+                        "a read needs a principal, a path and an audit log");
+  if (!s->ops->count_latest)
+    return acc_diag_set(d, ACC_EINVAL, "this store cannot count");
+  guard_ctx *g = calloc(1, sizeof *g);
+  if (!g)
+    return ACC_ENOMEM;
+  *g = (guard_ctx){.s = s, .rd = rd, .d = d, .meta = 1};
+  count_ctx x = {.g = g, .cb = cb, .ctx = ctx};
+  acc_rc rc = is_operator(rd->who) ? ACC_OK : load_peer_orgs(s, &g->peers, d);
+  if (!rc)
+    rc = s->ops->count_latest(s, on_group, &x, d);
+  if (g->err)
+    rc = g->err;
+  free(g->peers.oids);
+  free(g);
+  return rc;
+}
+
 /* ---- a reader's view: many decisions, collection access looked up once
  * per collection (correlation decides thousands of sharing classes) ---- */
 

@@ -97,12 +97,22 @@ typedef struct acc_query {
    * the reader may not see: it may only select, never keep anything. */
   int (*match)(void *ctx, const acc_record *r);
   void *match_ctx;
+  /* Only rows whose stored JSON contains this text, ASCII letters in any
+   * case (evaluated by the store, e.g. SQL LIKE; NULL = any).  Like match,
+   * a pre-filter: what it skips was not asked for. */
+  const char *raw_contains;
 } acc_query;
 
 void acc_query_init(acc_query *q);
 
 /* Called per record; return non-zero to stop (that value is returned). */
 typedef int (*acc_record_cb)(void *ctx, const acc_record *r);
+
+/* A group of latest versions sharing type and sharing facts (count_latest):
+ * facts holds them (id and raw NULL; date_added_us the group's newest;
+ * created_us the start of the day for sightings, else ACC_TIME_NONE). */
+typedef int (*acc_group_cb)(void *ctx, const acc_record *facts, int64_t n,
+                            int64_t n_revoked);
 
 typedef struct acc_type_count {
   char type[64];
@@ -379,6 +389,15 @@ typedef struct acc_store_ops {
   acc_rc (*added_range)(acc_store *s, int64_t cid, int64_t after_us,
                         int64_t *count, int64_t *first_us, int64_t *last_us,
                         acc_diag *d);
+
+  /* ---- the web interface (api/stats.c, through policy/guard.c) ---- */
+  /* The latest versions of every collection counted in groups of the same
+   * collection, type and sharing facts (the sharing policy decides on
+   * those alone), sightings also by the day they were made: what a
+   * dashboard counts once the policy has decided each group.  No content
+   * is read. */
+  acc_rc (*count_latest)(acc_store *s, acc_group_cb cb, void *ctx,
+                         acc_diag *d);
 } acc_store_ops;
 
 /* Every backend begins with this header. */

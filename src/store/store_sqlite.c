@@ -836,6 +836,8 @@ static acc_rc build_where(const acc_query *q, acc_buf *sql) {
   if (q->after_seq > 0 && !rc)
     rc = acc_buf_puts(sql, q->newest_first ? " AND seq < ?402"
                                            : " AND seq > ?402");
+  if (q->raw_contains && !rc)
+    rc = acc_buf_puts(sql, " AND raw LIKE ?405 ESCAPE '\\'");
   return rc;
 }
 
@@ -859,6 +861,26 @@ static void bind_query(sqlite3_stmt *st, const acc_query *q) {
     sqlite3_bind_int64(st, 403, (sqlite3_int64)q->limit);
   if (q->collection)
     sqlite3_bind_int64(st, 404, q->collection);
+  if (q->raw_contains) {
+    /* %text% with LIKE's own characters escaped. */
+    size_t n = strlen(q->raw_contains);
+    char *pat = malloc(2 * n + 3);
+    if (pat) {
+      size_t k = 0;
+      pat[k++] = '%';
+      for (size_t i = 0; i < n; i++) {
+        char c = q->raw_contains[i];
+        if (c == '%' || c == '_' || c == '\\')
+          pat[k++] = '\\';
+        pat[k++] = c;
+      }
+      pat[k++] = '%';
+      sqlite3_bind_text(st, 405, pat, (int)k, SQLITE_TRANSIENT);
+      free(pat);
+    } else {
+      sqlite3_bind_null(st, 405); /* LIKE NULL: nothing matches */
+    }
+  }
 }
 
 /* Prepare "head WHERE ... tail" for q. */
@@ -1588,6 +1610,56 @@ static acc_rc sq_meta_set(acc_store *base, const char *key, const char *value,
   return finish(s, st, d, "setting");
 }
 
+/* ---- the web interface's dashboard ---- */
+
+#define DAY_US 86400000000LL
+
+static acc_rc sq_count_latest(acc_store *base, acc_group_cb cb, void *ctx,
+                              acc_diag *d) {
+  sq_store *s = (sq_store *)base;
+  sqlite3_stmt *st;
+  acc_rc rc = stmt(
+      s, &st, d,
+      "SELECT collection, type, tlp, granular_tlp, share_orgs, share_users,"
+      " origin_oid, origin_uid, count(*), sum(revoked), max(date_added_us),"
+      " CASE WHEN type = 'sighting' THEN coalesce(created_us, date_added_us)"
+      "   / 86400000000 END AS day"
+      " FROM objects WHERE is_latest"
+      " GROUP BY collection, type, tlp, granular_tlp, share_orgs, share_users,"
+      " origin_oid, origin_uid, day",
+      "");
+  if (rc)
+    return rc;
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    acc_record r = {0};
+    r.collection = sqlite3_column_int64(st, 0);
+    r.type = (const char *)sqlite3_column_text(st, 1);
+    r.tlp = sqlite3_column_int(st, 2);
+    r.granular_tlp = sqlite3_column_int(st, 3);
+    r.share_orgs = (const char *)sqlite3_column_text(st, 4);
+    r.share_users = (const char *)sqlite3_column_text(st, 5);
+    r.origin_oid = sqlite3_column_int64(st, 6);
+    r.origin_uid = sqlite3_column_int64(st, 7);
+    r.date_added_us = sqlite3_column_int64(st, 10);
+    r.created_us = sqlite3_column_type(st, 11) == SQLITE_NULL
+                       ? ACC_TIME_NONE
+                       : sqlite3_column_int64(st, 11) * DAY_US;
+    r.modified_us = ACC_TIME_NONE;
+    r.is_latest = 1;
+    int stop = cb(ctx, &r, sqlite3_column_int64(st, 8),
+                  sqlite3_column_int64(st, 9));
+    if (stop) {
+      rc = (acc_rc)stop;
+      break;
+    }
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = db_err(s, d, "counting");
+  sq_done(s, st);
+  return rc;
+}
+
 const acc_store_ops acc_store_sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -1651,6 +1723,8 @@ const acc_store_ops acc_store_sqlite_ops = {
     .provenance_add = acc_sq_provenance_add,
     .provenance_get = acc_sq_provenance_get,
     .added_range = acc_sq_added_range,
+    /* the web interface */
+    .count_latest = sq_count_latest,
 };
 
 /* For sqlite_correlate.c (store/sqlite_int.h) and sqlite_sync.c

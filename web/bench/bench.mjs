@@ -51,12 +51,18 @@ const views = [
 if (cases.cases && cases.cases.length) views.push(['case page', `#/cases/${encodeURIComponent(cases.cases[0].id)}`]);
 
 const times = Object.fromEntries(views.map(([n]) => [n, []]));
+await page.evaluate(() => { location.hash = '#/nowhere'; });
 for (let r = 0; r < ROUNDS; r++) {
   for (const [name, hash] of views) {
     const before = await page.evaluate(() => (window.__accordViews || []).length);
     // Leave for an empty page first, so each visit fetches afresh.
     await page.evaluate((h) => { location.hash = h; }, hash);
-    await page.waitForFunction((n) => (window.__accordViews || []).length > n, before, { timeout: 30000 });
+    try {
+      await page.waitForFunction((n) => (window.__accordViews || []).length > n, before, { timeout: 30000 });
+    } catch (e) {
+      const text = await page.locator('main').textContent().catch(() => '?');
+      throw new Error(`view ${name} (${hash}) did not get its data: ${text.slice(0, 300)}`);
+    }
     const ms = await page.evaluate(() => window.__accordViews[window.__accordViews.length - 1].ms);
     times[name].push(ms);
     await page.evaluate(() => { location.hash = '#/nowhere'; });
