@@ -2,9 +2,11 @@
  * search.c — GET /api/v1/search: the latest versions of the objects the
  * caller may read, newest first, paged, filtered by
  *   q       text anywhere in the object (case-insensitive)
- *   value   an observable value (IP, domain, hash, URL, e-mail ...) as a
- *           whole token: "1.2.3.4" finds it in SCOs, indicator patterns,
- *           observed-data and notes, but not inside "11.2.3.45"
+ *   value   an observable value (IP, domain, hash, URL, e-mail ...): found
+ *           through the correlation index (normalised: SCOs, indicator
+ *           patterns, observed-data) when it holds the value, else as a
+ *           whole token in the objects' text ("1.2.3.4" but not inside
+ *           "11.2.3.45")
  *   type    STIX types, comma-separated
  *   tlp     effective TLP levels, comma-separated (clear, green, amber,
  *           amber+strict, red)
@@ -22,6 +24,8 @@
 #include <string.h>
 
 #include "api/view.h"
+#include "correlate/correlate.h"
+#include "store/store_corr.h"
 #include "util/time.h"
 
 #define SEARCH_TEXT_MAX 256
@@ -108,6 +112,63 @@ static int parse_bound(const char *v, int end, int64_t *out) {
     return 0;
   }
   return acc_time_parse(v, n, 1, out) ? -1 : 0;
+}
+
+typedef struct ids_ctx {
+  acc_store *st;
+  json_t *ids; /* id -> true */
+  size_t max;
+  int over;
+} ids_ctx;
+
+static int note_id(void *ctx, const acc_record *r) {
+  ids_ctx *x = ctx;
+  json_object_set_new(x->ids, r->id, json_true());
+  return 0;
+}
+
+static int on_posting(void *ctx, const acc_corr_posting *p) {
+  ids_ctx *x = ctx;
+  if (json_object_size(x->ids) >= x->max) {
+    x->over = 1;
+    return 1;
+  }
+  acc_diag d;
+  /* The posting's row, without content: only its id, to ask the
+   * enforcement point for it. */
+  if (x->st->ops->corr_record(x->st, p->seq, note_id, x, &d))
+    return 1;
+  return 0;
+}
+
+/* The ids of the objects holding value, from the correlation index: 0 with
+ * *ids set (possibly empty) when the index answers; -1 when it cannot (no
+ * index, a value it does not read, or too many objects to list). */
+static int ids_of_value(acc_store *st, const char *value, json_t **ids) {
+  if (!st->ops->corr_find || !st->ops->corr_postings || !st->ops->corr_record)
+    return -1;
+  acc_cval *cv = malloc(sizeof *cv);
+  if (!cv)
+    return -1;
+  int64_t vid = 0;
+  acc_diag d;
+  int ok = acc_corr_guess(value, cv) == ACC_OK;
+  acc_rc rc = ok ? st->ops->corr_find(st, &cv->v, &vid, &d) : ACC_EINVAL;
+  free(cv);
+  if (rc == ACC_ENOTFOUND) {
+    *ids = json_object();
+    return 0;
+  }
+  if (rc)
+    return -1;
+  ids_ctx x = {.st = st, .ids = json_object(), .max = ACC_QUERY_MAX_TERMS};
+  rc = st->ops->corr_postings(st, vid, on_posting, &x, &d);
+  if ((rc && !x.over) || x.over) {
+    json_decref(x.ids);
+    return -1;
+  }
+  *ids = x.ids;
+  return 0;
 }
 
 void acc_api_search(acc_api_call *c, acc_api_reply *r) {
@@ -239,9 +300,27 @@ void acc_api_search(acc_api_call *c, acc_api_reply *r) {
   /* The store narrows by text first (case-insensitive for ASCII, as the
    * match that follows). */
   q.raw_contains = x.value ? x.value : x.text;
+  json_t *vids = NULL;
+  if (x.value && ids_of_value(c->st, x.value, &vids) == 0) {
+    /* The index named the objects: ask for those alone. */
+    if (json_object_size(vids) == 0) {
+      json_decref(vids);
+      acc_api_json(r, 200,
+                   json_pack("{s:[],s:b,s:n}", "results", "more", 0, "next"));
+      return;
+    }
+    const char *k;
+    json_t *v;
+    json_object_foreach(vids, k, v) { q.ids[q.n_ids++] = k; }
+    x.value = NULL; /* matched already, normalised */
+    q.raw_contains = x.text;
+    if (!x.text && !x.tlp_mask && x.source < 0)
+      q.match = NULL;
+  }
   q.limit = x.limit + 1;
   x.results = json_array();
   rc = acc_guard_scan(c->st, &c->reader, &q, collect, &x, NULL, &d);
+  json_decref(vids); /* q.ids pointed into it */
   if (rc && (int)rc != -1) {
     json_decref(x.results);
     acc_api_error(r, 500, "searching failed: %s", d.msg);

@@ -18,7 +18,7 @@ page.on('requestfinished', async (req) => {
   const url = req.url();
   if (!url.includes('/ui/')) return;
   const sizes = await req.sizes().catch(() => null);
-  const n = sizes ? sizes.responseBodySize : 0;
+  const n = sizes && sizes.responseBodySize > 0 ? sizes.responseBodySize : 0;
   if (url.endsWith('.js')) wire.script += n; else if (url.endsWith('.css')) wire.style += n; else wire.other += n;
 });
 const t0 = Date.now();
