@@ -1,8 +1,10 @@
 # Accord — the two commands of the README, and the rest.
 #   make demo    install dependencies, build, load the demo data, summarise
 #   make test    install dependencies, build, run the whole test suite
-# Other targets: build, asan (the suite under ASan+UBSan), fuzz (libFuzzer
-# harnesses, clang), bench (benchmarks), format, clean.
+# Other targets: build (the C build and, when node and npm are present, the
+# web interface), web (only the interface), asan (the suite under
+# ASan+UBSan), fuzz (libFuzzer harnesses, clang), bench (benchmarks),
+# format, clean.
 
 BUILD      ?= build
 ASAN_BUILD ?= build-asan
@@ -14,7 +16,7 @@ SHARED     ?= $(CURDIR)/../shared
 ATTACK_DIR ?= $(SHARED)/data/attack
 ACCORD      = $(BUILD)/accord
 
-.PHONY: all deps build test asan fuzz demo bench format clean
+.PHONY: all deps build web test asan fuzz demo bench format clean
 
 all: build
 
@@ -25,6 +27,9 @@ build: deps
 	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo \
 	  -DACCORD_WERROR=$(WERROR) -DACC_SHARED_DIR=$(SHARED) >/dev/null
 	cmake --build $(BUILD) -j $(JOBS)
+
+web: build
+	cmake --build $(BUILD) --target web
 
 test: build
 	ctest --test-dir $(BUILD) --output-on-failure -j $(JOBS)
@@ -52,6 +57,7 @@ bench: build
 	bench/taxii/run "$(ACCORD)"
 	bench/match "$(ACCORD)"
 	bench/sensor/run "$(ACCORD)" 5000
+	bench/web/run "$(ACCORD)"
 	bench/pack/run "$(ACCORD)"
 	bench/consult/run "$(ACCORD)"
 

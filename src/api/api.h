@@ -38,6 +38,8 @@ typedef struct acc_api_call {
   const char *rid;               /* request id, for messages */
   void *conn;                    /* struct MHD_Connection *, for acc_api_query */
   const char *data_dir;          /* the server's data directory */
+  const char *client_addr;       /* the client's IP address, for messages
+                                    and the login throttle */
 } acc_api_call;
 
 /* The answer a handler builds.  status 0 after the handler is a 500. */
@@ -46,6 +48,7 @@ typedef struct acc_api_reply {
   acc_buf body;
   const char *ctype; /* NULL = application/json */
   char filename[128]; /* set: Content-Disposition attachment */
+  char set_cookie[256]; /* set: a Set-Cookie header (web/login.c) */
 } acc_api_reply;
 
 typedef void (*acc_api_fn)(acc_api_call *c, acc_api_reply *r);
@@ -54,8 +57,11 @@ typedef struct acc_api_route {
   const char *method;  /* "GET" (also serves HEAD), "POST", "DELETE" */
   const char *pattern; /* e.g. "/cases/{*}" written with a bare star */
   acc_api_fn fn;
-  int admin; /* only administrators */
+  int admin; /* 1: only administrators; ACC_API_OPEN: no credentials
+                needed, the handler checks them itself (the login) */
 } acc_api_route;
+
+#define ACC_API_OPEN (-1)
 
 /* The table (api/routes.c), ended by a row with fn NULL. */
 extern const acc_api_route acc_api_routes[];

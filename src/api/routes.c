@@ -18,8 +18,21 @@ void acc_api_case_endorse(acc_api_call *c, acc_api_reply *r);
 void acc_api_case_pack_build(acc_api_call *c, acc_api_reply *r);
 void acc_api_case_pack_get(acc_api_call *c, acc_api_reply *r);
 
+/* web/login.c: browser sessions */
+void acc_web_session_login(acc_api_call *c, acc_api_reply *r);
+void acc_web_session_get(acc_api_call *c, acc_api_reply *r);
+void acc_web_session_logout(acc_api_call *c, acc_api_reply *r);
+
 /* api/peers.c (federation) */
 void acc_api_peers(acc_api_call *c, acc_api_reply *r);
+
+/* the web interface's views (issue 11): api/stats.c, search.c, object.c,
+ * import.c, audit_log.c */
+void acc_api_stats(acc_api_call *c, acc_api_reply *r);
+void acc_api_search(acc_api_call *c, acc_api_reply *r);
+void acc_api_object(acc_api_call *c, acc_api_reply *r);
+void acc_api_import(acc_api_call *c, acc_api_reply *r);
+void acc_api_audit(acc_api_call *c, acc_api_reply *r);
 
 /* api/consultations.c (confidence-building: consultations, points of
  * contact) */
@@ -36,6 +49,14 @@ void acc_api_poc_confirm(acc_api_call *c, acc_api_reply *r);
 
 const acc_api_route acc_api_routes[] = {
     {"GET", "/whoami", acc_api_whoami, 0},
+    {"POST", "/session", acc_web_session_login, ACC_API_OPEN},
+    {"GET", "/session", acc_web_session_get, 0},
+    {"DELETE", "/session", acc_web_session_logout, 0},
+    {"GET", "/stats", acc_api_stats, 0},
+    {"GET", "/search", acc_api_search, 0},
+    {"GET", "/objects/*", acc_api_object, 0},
+    {"POST", "/import", acc_api_import, 0},
+    {"GET", "/audit", acc_api_audit, 1},
     {"GET", "/correlate", acc_api_correlate, 0},
     {"GET", "/cases", acc_api_cases_list, 0},
     {"POST", "/cases", acc_api_case_new, 0},

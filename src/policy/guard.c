@@ -95,6 +95,10 @@ typedef struct guard_ctx {
   size_t n_ids[2];
   acc_rc err;
   acc_diag *d;
+  /* acc_query.match, applied before the decision */
+  int (*match)(void *ctx, const acc_record *r);
+  void *match_ctx;
+  int meta; /* acc_guard_scan_meta: no audit, effective TLP in tlp */
   peer_orgs peers;
 } guard_ctx;
 
@@ -213,6 +217,8 @@ static int decide(guard_ctx *g, const acc_record *r, acc_record *out,
   acc_decision dec = acc_policy_decide(p, &ca->access, &f);
   if (dec == ACC_DENY)
     return 0;
+  if (g->meta)
+    out->tlp = (int)f.tlp;
   if (dec == ACC_ALLOW)
     return 1;
   /* Redact: parts marked above what the reader may see are removed. */
@@ -239,10 +245,12 @@ static int on_record(void *ctx, const acc_record *r) {
   guard_ctx *g = ctx;
   acc_record out;
   char *text = NULL;
+  if (g->match && !g->match(g->match_ctx, r))
+    return 0; /* not asked for */
   int allow = decide(g, r, &out, &text);
   if (g->err)
     return (int)g->err;
-  acc_rc rc = note(g, allow ? 0 : 1, r);
+  acc_rc rc = g->meta ? ACC_OK : note(g, allow ? 0 : 1, r);
   if (rc) {
     free(text);
     g->err = rc;
@@ -290,7 +298,13 @@ acc_rc acc_guard_scan(acc_store *s, const acc_reader *rd, const acc_query *q,
   guard_ctx *g = calloc(1, sizeof *g);
   if (!g)
     return ACC_ENOMEM;
-  *g = (guard_ctx){.s = s, .rd = rd, .cb = cb, .ctx = ctx, .d = d};
+  *g = (guard_ctx){.s = s,
+                   .rd = rd,
+                   .cb = cb,
+                   .ctx = ctx,
+                   .d = d,
+                   .match = q->match,
+                   .match_ctx = q->match_ctx};
   acc_buf_init(&g->ids[0], (size_t)16 << 20);
   acc_buf_init(&g->ids[1], (size_t)16 << 20);
   acc_query raw = *q;
@@ -367,15 +381,92 @@ int acc_guard_visible(acc_store *s, const acc_principal *who,
   return acc_policy_decide(who, &ca.access, &f) != ACC_DENY;
 }
 
+acc_rc acc_guard_scan_meta(acc_store *s, const acc_reader *rd,
+                           const acc_query *q, acc_record_cb cb, void *ctx,
+                           acc_diag *d) {
+  if (!rd || !rd->who || !rd->audit || !rd->path)
+    return acc_diag_set(d, ACC_EINVAL,
+                        "a read needs a principal, a path and an audit log");
+  guard_ctx *g = calloc(1, sizeof *g);
+  if (!g)
+    return ACC_ENOMEM;
+  *g = (guard_ctx){.s = s,
+                   .rd = rd,
+                   .cb = cb,
+                   .ctx = ctx,
+                   .d = d,
+                   .match = q->match,
+                   .match_ctx = q->match_ctx,
+                   .meta = 1,
+                   .limit = q->limit};
+  acc_buf_init(&g->ids[0], 1);
+  acc_buf_init(&g->ids[1], 1);
+  acc_query raw = *q;
+  raw.meta_only = 1;
+  raw.limit = 0;
+  acc_rc rc = is_operator(rd->who) ? ACC_OK : load_peer_orgs(s, &g->peers, d);
+  if (!rc)
+    rc = acc_store_scan(s, &raw, on_record, g, d);
+  if ((int)rc == -1)
+    rc = ACC_OK;
+  if (g->err)
+    rc = g->err;
+  acc_buf_free(&g->ids[0]);
+  acc_buf_free(&g->ids[1]);
+  free(g->peers.oids);
+  free(g);
+  return rc;
+}
+
+typedef struct count_ctx {
+  guard_ctx *g;
+  acc_group_cb cb;
+  void *ctx;
+} count_ctx;
+
+static int on_group(void *ctx, const acc_record *facts, int64_t n,
+                    int64_t n_revoked) {
+  count_ctx *x = ctx;
+  acc_record out;
+  char *text = NULL;
+  int allow = decide(x->g, facts, &out, &text);
+  free(text); /* never set: groups carry no content */
+  if (x->g->err)
+    return (int)x->g->err;
+  return allow ? x->cb(x->ctx, &out, n, n_revoked) : 0;
+}
+
+acc_rc acc_guard_count(acc_store *s, const acc_reader *rd, acc_group_cb cb,
+                       void *ctx, acc_diag *d) {
+  if (!rd || !rd->who || !rd->audit || !rd->path)
+    return acc_diag_set(d, ACC_EINVAL,
+                        "a read needs a principal, a path and an audit log");
+  if (!s->ops->count_latest)
+    return acc_diag_set(d, ACC_EINVAL, "this store cannot count");
+  guard_ctx *g = calloc(1, sizeof *g);
+  if (!g)
+    return ACC_ENOMEM;
+  *g = (guard_ctx){.s = s, .rd = rd, .d = d, .meta = 1};
+  count_ctx x = {.g = g, .cb = cb, .ctx = ctx};
+  acc_rc rc = is_operator(rd->who) ? ACC_OK : load_peer_orgs(s, &g->peers, d);
+  if (!rc)
+    rc = s->ops->count_latest(s, on_group, &x, d);
+  if (g->err)
+    rc = g->err;
+  free(g->peers.oids);
+  free(g);
+  return rc;
+}
+
 /* ---- a reader's view: many decisions, collection access looked up once
  * per collection (correlation decides thousands of sharing classes) ---- */
 
 struct acc_guard_view {
   acc_store *s;
   const acc_principal *who;
+  peer_orgs peers; /* federation: organisations of registered peers */
   coll_access cache[COLL_CACHE];
   size_t n_cache;
-  peer_orgs peers; /* federation peers' organisations (read once) */
 };
 
 acc_rc acc_guard_view_new(acc_store *s, const acc_principal *who,

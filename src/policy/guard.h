@@ -53,6 +53,27 @@ acc_rc acc_guard_get(acc_store *s, const acc_reader *rd, int64_t collection,
 int acc_guard_visible(acc_store *s, const acc_principal *who,
                       const acc_record *r);
 
+/*
+ * The metadata of the versions rd->who may read, never their content:
+ * q->meta_only is forced, so cb sees records without raw, each with its
+ * effective TLP in tlp (the collection's default applied to an unmarked
+ * one).  For counts and facets (the web interface's dashboard) that must
+ * count only what the reader could see.  Nothing of an object leaves, so
+ * nothing is written to the audit log.
+ */
+acc_rc acc_guard_scan_meta(acc_store *s, const acc_reader *rd,
+                           const acc_query *q, acc_record_cb cb, void *ctx,
+                           acc_diag *d);
+
+/*
+ * The latest versions rd->who may read, counted in groups (the store's
+ * count_latest: same collection, type and sharing facts, sightings also by
+ * day): the policy decides each group once — its facts are all a decision
+ * looks at — and cb gets the groups it lets the reader see, with the
+ * effective TLP in facts->tlp.  No content is read; nothing is audited.
+ */
+acc_rc acc_guard_count(acc_store *s, const acc_reader *rd, acc_group_cb cb,
+                       void *ctx, acc_diag *d);
 /* The same decision as acc_guard_visible for many records of one reader
  * (correlation answers): each collection's access is looked up once for
  * the life of the view.  A view holds no locks; free it after the

@@ -88,12 +88,31 @@ typedef struct acc_query {
   int64_t after_seq;       /* resume after this date_added (paging); 0 */
   size_t limit;            /* 0 = no limit */
   int meta_only;           /* records without raw (manifests, versions) */
+  /* The web interface's search and object pages (api/search.c): */
+  int newest_first; /* descending date_added; after_seq then resumes below
+                       it */
+  /* A filter on each stored row, applied by the enforcement point
+   * (policy/guard.c) before its decision: a row it refuses was not asked
+   * for, so it is neither released nor denied nor audited.  It sees rows
+   * the reader may not see: it may only select, never keep anything. */
+  int (*match)(void *ctx, const acc_record *r);
+  void *match_ctx;
+  /* Only rows whose stored JSON contains this text, ASCII letters in any
+   * case (evaluated by the store, e.g. SQL LIKE; NULL = any).  Like match,
+   * a pre-filter: what it skips was not asked for. */
+  const char *raw_contains;
 } acc_query;
 
 void acc_query_init(acc_query *q);
 
 /* Called per record; return non-zero to stop (that value is returned). */
 typedef int (*acc_record_cb)(void *ctx, const acc_record *r);
+
+/* A group of latest versions sharing type and sharing facts (count_latest):
+ * facts holds them (id and raw NULL; date_added_us the group's newest;
+ * created_us the start of the day for sightings, else ACC_TIME_NONE). */
+typedef int (*acc_group_cb)(void *ctx, const acc_record *facts, int64_t n,
+                            int64_t n_revoked);
 
 typedef struct acc_type_count {
   char type[64];
@@ -427,6 +446,15 @@ typedef struct acc_store_ops {
    * store. */
   acc_rc (*cbm_list)(acc_store *s, char kind, const char *key,
                      acc_cbm_row_cb cb, void *ctx, acc_diag *d);
+
+  /* ---- the web interface (api/stats.c, through policy/guard.c) ---- */
+  /* The latest versions of every collection counted in groups of the same
+   * collection, type and sharing facts (the sharing policy decides on
+   * those alone), sightings also by the day they were made: what a
+   * dashboard counts once the policy has decided each group.  No content
+   * is read. */
+  acc_rc (*count_latest)(acc_store *s, acc_group_cb cb, void *ctx,
+                         acc_diag *d);
 } acc_store_ops;
 
 /* Every backend begins with this header. */

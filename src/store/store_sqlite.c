@@ -57,6 +57,7 @@ typedef struct sq_store {
   acc_sq_facts last_facts; /* and its facts (strings in fact_buf) */
   acc_buf fact_buf[3];
   void *corr;       /* correlation state (sqlite_correlate.c) */
+  struct count_cache *counts; /* the last count_latest answer */
 } sq_store;
 
 /* Schema migrations, applied in order; PRAGMA user_version counts them. */
@@ -315,6 +316,9 @@ out_rollback:
   return rc;
 }
 
+struct count_cache;
+static void count_cache_free(struct count_cache *c);
+
 static void sq_close(acc_store *base) {
   sq_store *s = (sq_store *)base;
   if (!s)
@@ -333,6 +337,7 @@ static void sq_close(acc_store *base) {
   sqlite3_finalize(s->st_corr_record);
   for (int i = 0; i < 3; i++)
     acc_buf_free(&s->fact_buf[i]);
+  count_cache_free(s->counts);
   acc_sqc_close(base);
   if (s->db) {
     /* Statements other files keep on this connection (sqlite_sync.c). */
@@ -862,7 +867,10 @@ static acc_rc build_where(const acc_query *q, acc_buf *sql) {
   if (q->added_before_us != ACC_TIME_NONE && !rc)
     rc = acc_buf_puts(sql, " AND date_added_us <= ?401");
   if (q->after_seq > 0 && !rc)
-    rc = acc_buf_puts(sql, " AND seq > ?402");
+    rc = acc_buf_puts(sql, q->newest_first ? " AND seq < ?402"
+                                           : " AND seq > ?402");
+  if (q->raw_contains && !rc)
+    rc = acc_buf_puts(sql, " AND raw LIKE ?405 ESCAPE '\\'");
   return rc;
 }
 
@@ -886,6 +894,26 @@ static void bind_query(sqlite3_stmt *st, const acc_query *q) {
     sqlite3_bind_int64(st, 403, (sqlite3_int64)q->limit);
   if (q->collection)
     sqlite3_bind_int64(st, 404, q->collection);
+  if (q->raw_contains) {
+    /* %text% with LIKE's own characters escaped. */
+    size_t n = strlen(q->raw_contains);
+    char *pat = malloc(2 * n + 3);
+    if (pat) {
+      size_t k = 0;
+      pat[k++] = '%';
+      for (size_t i = 0; i < n; i++) {
+        char c = q->raw_contains[i];
+        if (c == '%' || c == '_' || c == '\\')
+          pat[k++] = '\\';
+        pat[k++] = c;
+      }
+      pat[k++] = '%';
+      sqlite3_bind_text(st, 405, pat, (int)k, SQLITE_TRANSIENT);
+      free(pat);
+    } else {
+      sqlite3_bind_null(st, 405); /* LIKE NULL: nothing matches */
+    }
+  }
 }
 
 /* Prepare "head WHERE ... tail" for q. */
@@ -919,8 +947,11 @@ static acc_rc sq_scan(acc_store *base, const acc_query *q, acc_record_cb cb,
                     q->meta_only ? "SELECT " COLS_META "NULL FROM objects"
                                  : "SELECT " COLS " FROM objects",
                     q,
-                    q->limit ? " ORDER BY date_added_us LIMIT ?403"
-                             : " ORDER BY date_added_us",
+                    q->newest_first
+                        ? (q->limit ? " ORDER BY date_added_us DESC LIMIT ?403"
+                                    : " ORDER BY date_added_us DESC")
+                        : (q->limit ? " ORDER BY date_added_us LIMIT ?403"
+                                    : " ORDER BY date_added_us"),
                     &st, d);
   if (rc)
     return rc;
@@ -1612,6 +1643,163 @@ static acc_rc sq_meta_set(acc_store *base, const char *key, const char *value,
   return finish(s, st, d, "setting");
 }
 
+/* ---- the web interface's dashboard ---- */
+
+#define DAY_US 86400000000LL
+
+/* The groups of the last count_latest, kept with the state of the objects
+ * table they describe (its highest seq and its number of rows: any put or
+ * removal changes one of them); each handle keeps its own. */
+typedef struct count_group {
+  acc_record facts; /* strings point into strs */
+  int64_t n, n_revoked;
+} count_group;
+
+struct count_cache {
+  int64_t max_seq, rows;
+  count_group *g;
+  size_t n, cap;
+  acc_buf strs;
+};
+
+static void count_cache_free(struct count_cache *c) {
+  if (!c)
+    return;
+  free(c->g);
+  acc_buf_free(&c->strs);
+  free(c);
+}
+
+/* Copy a string into the cache's arena; its offset, or -1 for NULL. */
+static acc_rc keep_str(struct count_cache *c, const char *v, ptrdiff_t *off) {
+  if (!v) {
+    *off = -1;
+    return ACC_OK;
+  }
+  *off = (ptrdiff_t)c->strs.len;
+  return acc_buf_append(&c->strs, v, strlen(v) + 1);
+}
+
+static acc_rc count_fill(sq_store *s, struct count_cache *c, acc_diag *d) {
+  sqlite3_stmt *st;
+  acc_rc rc = stmt(
+      s, &st, d,
+      "SELECT collection, type, tlp, granular_tlp, share_orgs, share_users,"
+      " origin_oid, origin_uid, count(*), sum(revoked), max(date_added_us),"
+      " CASE WHEN type = 'sighting' THEN coalesce(created_us, date_added_us)"
+      "   / 86400000000 END AS day"
+      " FROM objects WHERE is_latest"
+      " GROUP BY collection, type, tlp, granular_tlp, share_orgs, share_users,"
+      " origin_oid, origin_uid, day",
+      "");
+  if (rc)
+    return rc;
+  /* Offsets first (the arena moves as it grows), pointers at the end. */
+  ptrdiff_t (*offs)[3] = NULL;
+  int step;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    if (c->n == c->cap) {
+      size_t nc = c->cap ? 2 * c->cap : 256;
+      count_group *g = realloc(c->g, nc * sizeof *g);
+      ptrdiff_t(*o)[3] = realloc(offs, nc * sizeof *o);
+      if (g)
+        c->g = g;
+      if (o)
+        offs = o;
+      if (!g || !o) {
+        rc = acc_diag_set(d, ACC_ENOMEM, "counting: out of memory");
+        break;
+      }
+      c->cap = nc;
+    }
+    count_group *g = &c->g[c->n];
+    memset(g, 0, sizeof *g);
+    acc_record *r = &g->facts;
+    r->collection = sqlite3_column_int64(st, 0);
+    r->tlp = sqlite3_column_int(st, 2);
+    r->granular_tlp = sqlite3_column_int(st, 3);
+    r->origin_oid = sqlite3_column_int64(st, 6);
+    r->origin_uid = sqlite3_column_int64(st, 7);
+    r->date_added_us = sqlite3_column_int64(st, 10);
+    r->created_us = sqlite3_column_type(st, 11) == SQLITE_NULL
+                        ? ACC_TIME_NONE
+                        : sqlite3_column_int64(st, 11) * DAY_US;
+    r->modified_us = ACC_TIME_NONE;
+    r->is_latest = 1;
+    g->n = sqlite3_column_int64(st, 8);
+    g->n_revoked = sqlite3_column_int64(st, 9);
+    if ((rc = keep_str(c, (const char *)sqlite3_column_text(st, 1),
+                       &offs[c->n][0])) ||
+        (rc = keep_str(c, (const char *)sqlite3_column_text(st, 4),
+                       &offs[c->n][1])) ||
+        (rc = keep_str(c, (const char *)sqlite3_column_text(st, 5),
+                       &offs[c->n][2]))) {
+      rc = acc_diag_set(d, ACC_ENOMEM, "counting: out of memory");
+      break;
+    }
+    c->n++;
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = db_err(s, d, "counting");
+  sq_done(s, st);
+  for (size_t i = 0; !rc && i < c->n; i++) {
+    c->g[i].facts.type = offs[i][0] < 0 ? "" : c->strs.data + offs[i][0];
+    c->g[i].facts.share_orgs =
+        offs[i][1] < 0 ? NULL : c->strs.data + offs[i][1];
+    c->g[i].facts.share_users =
+        offs[i][2] < 0 ? NULL : c->strs.data + offs[i][2];
+  }
+  free(offs);
+  return rc;
+}
+
+static acc_rc sq_count_latest(acc_store *base, acc_group_cb cb, void *ctx,
+                              acc_diag *d) {
+  sq_store *s = (sq_store *)base;
+  sqlite3_stmt *st;
+  int64_t max_seq = 0, rows = 0;
+  acc_rc rc = stmt(s, &st, d, "SELECT max(seq), count(*) FROM objects", "");
+  if (rc)
+    return rc;
+  if (sqlite3_step(st) == SQLITE_ROW) {
+    max_seq = sqlite3_column_int64(st, 0);
+    rows = sqlite3_column_int64(st, 1);
+  } else {
+    rc = db_err(s, d, "counting");
+  }
+  sq_done(s, st);
+  if (rc)
+    return rc;
+  /* Inside a write transaction the table may still roll back to a state
+   * with the same highest seq and size: nothing is kept then. */
+  if (s->in_txn || !s->counts || s->counts->max_seq != max_seq ||
+      s->counts->rows != rows) {
+    count_cache_free(s->counts);
+    s->counts = calloc(1, sizeof *s->counts);
+    if (!s->counts)
+      return acc_diag_set(d, ACC_ENOMEM, "counting: out of memory");
+    acc_buf_init(&s->counts->strs, 0);
+    if ((rc = count_fill(s, s->counts, d))) {
+      count_cache_free(s->counts);
+      s->counts = NULL;
+      return rc;
+    }
+    s->counts->max_seq = max_seq;
+    s->counts->rows = rows;
+  }
+  for (size_t i = 0; i < s->counts->n && !rc; i++) {
+    const count_group *g = &s->counts->g[i];
+    int stop = cb(ctx, &g->facts, g->n, g->n_revoked);
+    if (stop)
+      rc = (acc_rc)stop;
+  }
+  if (s->in_txn) {
+    count_cache_free(s->counts);
+    s->counts = NULL;
+  }
+  return rc;
+}
+
 const acc_store_ops acc_store_sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -1683,6 +1871,8 @@ const acc_store_ops acc_store_sqlite_ops = {
     .cbm_put = acc_sq_cbm_put,
     .cbm_get = acc_sq_cbm_get,
     .cbm_list = acc_sq_cbm_list,
+    /* the web interface */
+    .count_latest = sq_count_latest,
 };
 
 /* For the SQL kept in sibling files (sqlite_correlate.c, sqlite_sync.c;

@@ -37,6 +37,9 @@ void acc_taxii_config_defaults(acc_taxii_config *c) {
   c->auth_cache_ttl = 300;
   c->login_burst = 5;
   c->login_max_wait = 60;
+  c->session_idle_timeout = 1800;
+  c->session_lifetime = 12 * 3600;
+  c->session_max = 10000;
 }
 
 typedef enum kind { K_STR, K_UINT, K_SIZE, K_BOOL } kind;
@@ -84,6 +87,10 @@ static const key_def keys[] = {
     {"auth_cache_ttl", UINT(auth_cache_ttl, 0, 86400)},
     {"login_burst", UINT(login_burst, 1, 1000)},
     {"login_max_wait", UINT(login_max_wait, 1, 86400)},
+    {"ui_dir", STR(ui_dir)},
+    {"session_idle_timeout", UINT(session_idle_timeout, 1, 7 * 86400)},
+    {"session_lifetime", UINT(session_lifetime, 1, 30 * 86400)},
+    {"session_max", UINT(session_max, 1, 1000000)},
     {"correlation_common_sources", UINT(correlation_common_sources, 0, 1000000)},
 };
 
@@ -124,6 +131,7 @@ static int valid_root_name(const char *s) {
       return 0;
   }
   return strcmp(s, "taxii2") != 0 && strcmp(s, "healthz") != 0 &&
+         strcmp(s, "ui") != 0 &&
          strcmp(s, "metrics") != 0 && strcmp(s, ".") != 0 &&
          strcmp(s, "..") != 0;
 }

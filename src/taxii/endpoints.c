@@ -18,6 +18,7 @@
 #include "ingest/ingest.h"
 #include "policy/guard.h"
 #include "taxii/server_int.h"
+#include "web/web_int.h"
 
 #define SEG_MAX 8
 #define COLLECTIONS_MAX 10000
@@ -173,6 +174,11 @@ static int authenticate(acc_taxii_server *s, struct MHD_Connection *c,
       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization"), &a);
   int64_t now = acc_time_now_us();
   if (a.kind == ACC_TAXII_AUTH_NONE) {
+    /* The web interface's session cookie (web/login.c): the same
+     * principal as the user's password would give. */
+    int ck = acc_web_cookie_auth(s, c, q, st, q->method, r);
+    if (ck <= 0)
+      return ck;
     if (s->cfg.public_read) {
       q->who = acc_principal_anonymous;
       return 0;
@@ -1138,14 +1144,17 @@ static void api_request(acc_taxii_server *s, struct MHD_Connection *c,
     acc_taxii_error(r, q, 500, "opening the store failed: %s", d.msg);
     return;
   }
-  if (authenticate(s, c, q, st, r))
+  if (ar->admin == ACC_API_OPEN) {
+    /* The login: no credentials yet; the handler checks them. */
+    q->who = acc_principal_anonymous;
+  } else if (authenticate(s, c, q, st, r)) {
     goto out;
-  if (q->who.uid == 0) {
+  } else if (q->who.uid == 0) {
     acc_taxii_error(r, q, 401, "the API needs an authenticated user");
     r->www_auth = 1;
     goto out;
   }
-  if (ar->admin && !q->who.admin) {
+  if (ar->admin == 1 && !q->who.admin) {
     acc_taxii_error(r, q, 403, "only administrators may use this resource");
     goto out;
   }
@@ -1180,7 +1189,8 @@ void acc_taxii_api(acc_taxii_server *s, struct MHD_Connection *c, taxii_req *q,
                        .body_len = body_len,
                        .rid = q->rid,
                        .conn = c,
-                       .data_dir = s->data_dir};
+                       .data_dir = s->data_dir,
+                       .client_addr = q->addr};
   if (acc_api_match(q->method, q->api_path, &ar, call.arg, &call.n_arg, segs,
                     sizeof segs, allow, sizeof allow)) {
     acc_taxii_error(r, q, 404, "no such API resource");
@@ -1201,6 +1211,7 @@ void acc_taxii_api(acc_taxii_server *s, struct MHD_Connection *c, taxii_req *q,
   r->status = rep.status;
   r->ctype = rep.ctype ? rep.ctype : "application/json";
   snprintf(r->filename, sizeof r->filename, "%s", rep.filename);
+  snprintf(r->set_cookie, sizeof r->set_cookie, "%s", rep.set_cookie);
 }
 
 void acc_taxii_handle(acc_taxii_server *s, struct MHD_Connection *c,
@@ -1214,6 +1225,10 @@ void acc_taxii_handle(acc_taxii_server *s, struct MHD_Connection *c,
   int post = strcmp(method, "POST") == 0;
   int del = strcmp(method, "DELETE") == 0;
 
+  if (get && acc_web_is_ui_url(url)) {
+    acc_web_static(s, c, q, url, r); /* the web interface (web/static.c) */
+    return;
+  }
   if (rt.k == R_NONE) {
     acc_taxii_error(r, q, 404,
                     "no such resource (TAXII paths end in '/'; discovery is "

@@ -29,6 +29,7 @@
 #include "cbm/cbm.h"
 #include "pattern/pattern.h"
 #include "taxii/server_int.h"
+#include "web/web.h"
 
 /* TLS 1.2 and 1.3 only, AEAD ciphers with forward secrecy (none of the
  * RFC 7540 Appendix A list), server's order. */
@@ -343,7 +344,13 @@ static void queue(acc_taxii_server *s, struct MHD_Connection *c, taxii_req *q,
   MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
                           r->ctype ? r->ctype : ACC_TAXII_MEDIA_TYPE);
   MHD_add_response_header(resp, "X-Request-Id", q->rid);
-  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL, "no-store");
+  MHD_add_response_header(resp, MHD_HTTP_HEADER_CACHE_CONTROL,
+                          r->cache_control ? r->cache_control : "no-store");
+  for (size_t i = 0; i + 1 < sizeof r->hdr / sizeof r->hdr[0] && r->hdr[i];
+       i += 2)
+    MHD_add_response_header(resp, r->hdr[i], r->hdr[i + 1]);
+  if (r->set_cookie[0])
+    MHD_add_response_header(resp, MHD_HTTP_HEADER_SET_COOKIE, r->set_cookie);
   MHD_add_response_header(resp, "X-Content-Type-Options", "nosniff");
   if (r->first[0])
     MHD_add_response_header(resp, "X-TAXII-Date-Added-First", r->first);
@@ -795,6 +802,7 @@ static void server_free(acc_taxii_server *s) {
   free(s->conns);
   acc_auth_cache_free(s->auth_cache);
   acc_throttle_free(s->throttle);
+  acc_web_sessions_free(s->sessions);
   acc_audit_close(s->audit);
   acc_matcher_free(s->matcher);
   pthread_mutex_destroy(&s->detect_mu);
@@ -870,7 +878,12 @@ acc_rc acc_taxii_server_start(const acc_taxii_config *cfg, const char *data_dir,
       acc_auth_cache_new(4096, (int64_t)cfg->auth_cache_ttl * 1000000);
   s->throttle = acc_throttle_new(4096, cfg->login_burst,
                                  (int64_t)cfg->login_max_wait * 1000000);
-  if (!s->data_dir || !s->pool || !s->conns || !s->auth_cache || !s->throttle) {
+  s->sessions = acc_web_sessions_new(
+      cfg->session_max, (int64_t)cfg->session_idle_timeout * 1000000,
+      (int64_t)cfg->session_lifetime * 1000000);
+  acc_web_find_ui_dir(cfg->ui_dir, s->ui_dir, sizeof s->ui_dir);
+  if (!s->data_dir || !s->pool || !s->conns || !s->auth_cache || !s->throttle ||
+      !s->sessions) {
     rc = acc_diag_set(d, ACC_ENOMEM, "out of memory starting the server");
     goto out_free;
   }

@@ -81,6 +81,10 @@ struct acc_taxii_server {
   atomic_long inflight;      /* requests seen by the handler, unfinished */
   atomic_size_t upload_used; /* bytes of request bodies reserved */
   taxii_metrics m;
+  /* The web interface (web/web.h): browser sessions, and the directory
+   * of its static files ("" = not installed). */
+  struct acc_web_sessions *sessions;
+  char ui_dir[ACC_TAXII_PATH_MAX];
 };
 
 /* One request, from its first handler call to its completion. */
@@ -108,6 +112,7 @@ typedef struct taxii_req {
   int api;
   char api_path[512];
   struct MHD_Connection *mhd_conn; /* for the API's query parameters */
+  int by_cookie; /* authenticated by a web session cookie (web/web.h) */
 } taxii_req;
 
 /* A response being built by an endpoint. */
@@ -123,6 +128,11 @@ typedef struct taxii_resp {
   int close;            /* Connection: close */
   char allow_buf[64];   /* storage for allow when computed */
   char filename[128];   /* Content-Disposition: attachment, "" = none */
+  /* The web interface (web/): more headers as name, value pairs (NULL
+   * ends them), a Cache-Control other than no-store, a Set-Cookie. */
+  const char *hdr[16];
+  const char *cache_control;
+  char set_cookie[256];
 } taxii_resp;
 
 /* Monotonic clock in microseconds. */

@@ -58,6 +58,11 @@ typedef struct acc_taxii_config {
   unsigned auth_cache_ttl;     /* seconds a verified password is cached */
   unsigned login_burst;        /* failed logins before an address waits */
   unsigned login_max_wait;     /* longest wait imposed, seconds */
+  /* The web interface (web/web.h). */
+  char ui_dir[ACC_TAXII_PATH_MAX]; /* its files ("" = found beside accord) */
+  unsigned session_idle_timeout;   /* seconds without a request */
+  unsigned session_lifetime;       /* seconds from login, at most */
+  unsigned session_max;            /* sessions held at once */
   unsigned correlation_common_sources; /* /api/v1/correlate: sources above
                                           which a value is common; 0 = the
                                           store's setting */
