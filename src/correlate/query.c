@@ -798,7 +798,8 @@ static acc_rc answer(query *q, const char *what, const char *self_id,
   /* the objects to name: the most recent max_objects of each group */
   for (size_t gi = 0; gi < q->n_groups && !rc; gi++) {
     group *g = &q->groups[gi];
-    qsort(g->hits, g->n_hits, sizeof *g->hits, cmp_hit_recent);
+    if (g->n_hits) /* no hits: no array (qsort(NULL, 0) is undefined) */
+      qsort(g->hits, g->n_hits, sizeof *g->hits, cmp_hit_recent);
     for (size_t i = 0; i < g->n_hits && i < q->o.max_objects && !rc; i++)
       rc = i64_push(&listed, g->hits[i].seq);
   }
