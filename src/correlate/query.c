@@ -395,7 +395,8 @@ static acc_rc fetch(query *q, const i64set *seqs, const rowinfo *rows,
     free(f.out);
     return rc;
   }
-  qsort(f.out, f.n, sizeof *f.out, cmp_released);
+  if (f.n) /* qsort(NULL, 0) is undefined (as on branch corr) */
+    qsort(f.out, f.n, sizeof *f.out, cmp_released);
   *out = f.out;
   *n_out = f.n;
   return ACC_OK;
@@ -727,7 +728,8 @@ static json_t *sorted_strings(json_t *arr) {
   if (v && out) {
     for (size_t i = 0; i < n; i++)
       v[i] = json_string_value(json_array_get(arr, i));
-    qsort(v, n, sizeof *v, cmp_str);
+    if (n)
+      qsort(v, n, sizeof *v, cmp_str);
     for (size_t i = 0; i < n; i++)
       json_array_append_new(out, json_string(v[i]));
   }
