@@ -274,10 +274,9 @@ acc_rc acc_cbm_poc_add(const acc_cbm_ctx *ctx, json_t *spec, int64_t collection,
   char id[ACC_ID_MAX];
   acc_case_uuid4("identity", id);
   json_t *ext =
-      json_pack("{s:s,s:s,s:s,s:s,s:O}", "extension_type", "property-extension",
+      json_pack("{s:s,s:s,s:s,s:s}", "extension_type", "property-extension",
                 "kind", "point-of-contact", "org", a.org, "level",
-                json_string_value(json_object_get(spec, "level")), "channels",
-                json_array());
+                json_string_value(json_object_get(spec, "level")));
   json_t *channels = json_array();
   size_t i;
   json_t *v;

@@ -355,7 +355,7 @@ acc_rc acc_cbm_list(const acc_cbm_ctx *ctx, const acc_cbm_filter *f,
     rc = ctx->st->ops->cbm_list(ctx->st, 'm', NULL, on_open_row, &x, d);
   if (!rc && x.rc)
     rc = acc_diag_set(d, x.rc, "listing consultations");
-  if (!rc)
+  if (!rc && x.n) /* qsort(NULL, 0) is undefined */
     qsort(x.o, x.n, sizeof *x.o, cmp_open);
   for (size_t i = 0; !rc && i < x.n; i++) {
     acc_cbm_thread *t = NULL;
