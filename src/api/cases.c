@@ -71,8 +71,7 @@ static int owner_only(acc_api_call *c, acc_api_reply *r, acc_case **out) {
   if (k->owner_oid != c->who->oid) {
     acc_api_error(r, 403,
                   "only %s, whose case it is, may do this (you act for %s)",
-                  k->owner_org[0] ? k->owner_org : "the instance",
-                  c->who->org);
+                  k->owner_org[0] ? k->owner_org : "the instance", c->who->org);
     acc_case_free(k);
     return -1;
   }
@@ -142,8 +141,7 @@ void acc_api_case_new(acc_api_call *c, acc_api_reply *r) {
   if (!rc && coll) {
     acc_collection col;
     if (c->st->ops->coll_get(c->st, NULL, coll, &col, &d) != ACC_OK)
-      rc = acc_diag_set(&d, ACC_EINVAL, "collection: no collection '%s'",
-                        coll);
+      rc = acc_diag_set(&d, ACC_EINVAL, "collection: no collection '%s'", coll);
     cid = col.cid;
   }
   json_object_del(spec, "collection");
@@ -279,13 +277,13 @@ void acc_api_case_pack_build(acc_api_call *c, acc_api_reply *r) {
   char dl[512];
   snprintf(dl, sizeof dl, "/api/v1/cases/%s/pack?release=%s%s", p.case_id,
            release, draft ? "&draft=1" : "");
-  acc_api_json(
-      r, 200,
-      json_pack("{s:s,s:s,s:b,s:i,s:i,s:i,s:s,s:s,s:o,s:s}", "case",
-                p.case_id, "release", acc_tlp_name(p.release), "draft",
-                p.draft, "exhibits", (int)p.exhibits, "withheld",
-                (int)p.withheld, "objects", (int)p.objects, "signer", p.signer,
-                "key_id", p.key_id, "files", files, "download", dl));
+  acc_api_json(r, 200,
+               json_pack("{s:s,s:s,s:b,s:i,s:i,s:i,s:s,s:s,s:o,s:s}", "case",
+                         p.case_id, "release", acc_tlp_name(p.release), "draft",
+                         p.draft, "exhibits", (int)p.exhibits, "withheld",
+                         (int)p.withheld, "objects", (int)p.objects, "signer",
+                         p.signer, "key_id", p.key_id, "files", files,
+                         "download", dl));
   acc_pack_free(&p);
   json_decref(body);
 }

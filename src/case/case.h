@@ -41,13 +41,13 @@ typedef struct acc_vocab {
 } acc_vocab;
 
 typedef enum acc_vocab_list {
-  ACC_VOCAB_NORM,       /* UN GGE 2015, A/70/174 §13 (a)-(k) */
-  ACC_VOCAB_NIS2,       /* NIS2 Annex I and II sectors (text: "I"/"II") */
-  ACC_VOCAB_EU_ACTION,  /* Regulation (EU) 2019/796, type of action */
-  ACC_VOCAB_EU_TARGET,  /* ... target category */
-  ACC_VOCAB_EU_EFFECT,  /* ... significant-effect factors */
-  ACC_VOCAB_CATEGORY,   /* evidence categories */
-  ACC_VOCAB_CONFIDENCE, /* analytic confidence: low, moderate, high */
+  ACC_VOCAB_NORM,        /* UN GGE 2015, A/70/174 §13 (a)-(k) */
+  ACC_VOCAB_NIS2,        /* NIS2 Annex I and II sectors (text: "I"/"II") */
+  ACC_VOCAB_EU_ACTION,   /* Regulation (EU) 2019/796, type of action */
+  ACC_VOCAB_EU_TARGET,   /* ... target category */
+  ACC_VOCAB_EU_EFFECT,   /* ... significant-effect factors */
+  ACC_VOCAB_CATEGORY,    /* evidence categories */
+  ACC_VOCAB_CONFIDENCE,  /* analytic confidence: low, moderate, high */
   ACC_VOCAB_RELIABILITY, /* Admiralty source reliability A-F */
   ACC_VOCAB_CREDIBILITY, /* Admiralty information credibility 1-6 */
   ACC_VOCAB_STANCE,      /* concur, dissent, abstain */
@@ -96,10 +96,10 @@ enum {
 typedef struct acc_case_obj {
   char *id;
   char type[64];
-  int visible;       /* the reader may see it (else nothing below is set) */
-  acc_tlp tlp;       /* effective TLP (the collection default if unmarked) */
-  int granular_tlp;  /* most restrictive granular TLP, -1 when none */
-  int marked;        /* carries a TLP marking itself */
+  int visible;      /* the reader may see it (else nothing below is set) */
+  acc_tlp tlp;      /* effective TLP (the collection default if unmarked) */
+  int granular_tlp; /* most restrictive granular TLP, -1 when none */
+  int marked;       /* carries a TLP marking itself */
   int64_t origin_oid;
   char origin_org[128]; /* name of the adding organisation, "" = instance */
   json_t *json;         /* the object (redacted for the reader if need be) */
@@ -108,7 +108,7 @@ typedef struct acc_case_obj {
                            created: when the activity it records happened */
   char **ips;           /* IP addresses it rests on (values) */
   size_t n_ips;
-  size_t *sub;          /* for observed-data: objects it refers to */
+  size_t *sub; /* for observed-data: objects it refers to */
   size_t n_sub;
 } acc_case_obj;
 
@@ -134,13 +134,13 @@ typedef struct acc_case_evidence {
 } acc_case_evidence;
 
 typedef struct acc_case_endorsement {
-  char *id;             /* the opinion */
-  char org[128];        /* the organisation answering */
-  char stance[16];      /* concur, dissent, abstain */
-  char *statement;      /* the opinion's explanation */
-  char *author;         /* the user who recorded it, or "" */
+  char *id;        /* the opinion */
+  char org[128];   /* the organisation answering */
+  char stance[16]; /* concur, dissent, abstain */
+  char *statement; /* the opinion's explanation */
+  char *author;    /* the user who recorded it, or "" */
   int64_t modified_us;
-  int partner;          /* the organisation is a named partner */
+  int partner; /* the organisation is a named partner */
 } acc_case_endorsement;
 
 typedef enum acc_caveat_kind {
@@ -153,18 +153,18 @@ typedef enum acc_caveat_kind {
 
 typedef struct acc_case_caveat {
   acc_caveat_kind kind;
-  char *text;      /* for the case's readers (names evidence E1, E2 ...) */
-  size_t *ev;      /* the evidence items concerned (indexes) */
+  char *text; /* for the case's readers (names evidence E1, E2 ...) */
+  size_t *ev; /* the evidence items concerned (indexes) */
   size_t n_ev;
-  unsigned link;   /* ACC_SUP_ACTOR or ACC_SUP_STATE when about one link */
-  char *detail;    /* anonymiser: "ADDRESS, listed as KIND (LIST)";
-                      single source: the source; else NULL */
+  unsigned link; /* ACC_SUP_ACTOR or ACC_SUP_STATE when about one link */
+  char *detail;  /* anonymiser: "ADDRESS, listed as KIND (LIST)";
+                    single source: the source; else NULL */
 } acc_case_caveat;
 
 /* The endorsement rule and where it stands. */
 typedef struct acc_case_rule {
-  int quorum;          /* 0 = unanimity, else concurrences needed */
-  char **partners;     /* named partner organisations */
+  int quorum;      /* 0 = unanimity, else concurrences needed */
+  char **partners; /* named partner organisations */
   size_t n_partners;
   size_t concur, dissent, abstain, pending; /* among the partners */
   int met;
@@ -213,9 +213,9 @@ typedef struct acc_case {
  * are audited), and the data directory (keys). */
 typedef struct acc_case_ctx {
   acc_store *st;
-  const acc_reader *rd;    /* rd->who acts; the operator may act for
-                              owner_org */
-  const char *owner_org;   /* operator only: the organisation to act for */
+  const acc_reader *rd;  /* rd->who acts; the operator may act for
+                            owner_org */
+  const char *owner_org; /* operator only: the organisation to act for */
   const char *data_dir;
   acc_case_lists_fn lists; /* anonymiser lists, or NULL for none */
   void *lists_ctx;
@@ -249,8 +249,8 @@ acc_rc acc_case_list(const acc_case_ctx *ctx, acc_case_list_cb cb, void *cbctx,
  * from its list.  Names the offending member in d. */
 acc_rc acc_case_spec_check(json_t *spec, int edit, acc_diag *d);
 /* Parse and check a specification from text (the API body). */
-acc_rc acc_case_spec_parse(const char *text, size_t len, int edit,
-                           json_t **out, acc_diag *d);
+acc_rc acc_case_spec_parse(const char *text, size_t len, int edit, json_t **out,
+                           acc_diag *d);
 /* Check an evidence specification (add, update or withdraw). */
 acc_rc acc_case_evidence_check(json_t *spec, acc_diag *d);
 acc_rc acc_case_endorse_check(json_t *spec, acc_diag *d);
@@ -263,8 +263,8 @@ acc_rc acc_case_edit(const acc_case_ctx *ctx, const char *id, json_t *spec,
 /* Add, update ({"update": NOTE-ID, ...}) or withdraw ({"withdraw":
  * NOTE-ID}) an evidence item; out_note gets the note's id. */
 acc_rc acc_case_add_evidence(const acc_case_ctx *ctx, const char *id,
-                         json_t *spec, char out_note[ACC_ID_MAX],
-                         acc_diag *d);
+                             json_t *spec, char out_note[ACC_ID_MAX],
+                             acc_diag *d);
 /* Record the endorsement of ctx->rd->who's organisation. */
 acc_rc acc_case_endorse(const acc_case_ctx *ctx, const char *id, json_t *spec,
                         char out_opinion[ACC_ID_MAX], acc_diag *d);

@@ -173,8 +173,8 @@ static acc_rc check_ip(const acc_case_ctx *ctx, acc_case *c, size_t ei,
     acc_case_list_hit hits[8];
     size_t n = 0;
     int64_t at = activity_time(c, e, parent, o);
-    acc_rc rc = ctx->lists(ctx->lists_ctx, ctx->st, o->ips[k], at, hits, 8,
-                           &n, d);
+    acc_rc rc =
+        ctx->lists(ctx->lists_ctx, ctx->st, o->ips[k], at, hits, 8, &n, d);
     if (rc)
       return rc;
     if (!n)
@@ -186,8 +186,8 @@ static acc_rc check_ip(const acc_case_ctx *ctx, acc_case *c, size_t ei,
                         detail->len ? "; " : "", o->ips[k], hits[0].kind,
                         hits[0].list, ts);
     for (size_t h = 1; !rc && h < n && h < 8; h++)
-      rc = acc_buf_printf(detail, " and as %s (%s)", hits[h].kind,
-                          hits[h].list);
+      rc =
+          acc_buf_printf(detail, " and as %s (%s)", hits[h].kind, hits[h].list);
     if (rc)
       return rc;
     (*n_hits)++;
@@ -236,7 +236,7 @@ typedef struct link_facts {
   size_t *ev;
   size_t n;
   size_t strong, moderate, releasable;
-  strset sources;     /* of all its items */
+  strset sources;      /* of all its items */
   strset good_sources; /* of its strong and moderate items */
   strset good_cats;
 } link_facts;
@@ -288,12 +288,11 @@ static acc_rc evidence_caveats(acc_case *c) {
     return rc;
   /* Single source */
   if (all.n && all.sources.n == 1)
-    rc = add_caveat(c, ACC_CAVEAT_SINGLE_SOURCE, 0, all.ev, all.n,
-                    all.sources.v[0],
-                    "All %zu evidence item%s come%s from a single source "
-                    "(%s): nothing corroborates it independently.",
-                    all.n, all.n == 1 ? "" : "s", all.n == 1 ? "s" : "",
-                    all.sources.v[0]);
+    rc = add_caveat(
+        c, ACC_CAVEAT_SINGLE_SOURCE, 0, all.ev, all.n, all.sources.v[0],
+        "All %zu evidence item%s come%s from a single source "
+        "(%s): nothing corroborates it independently.",
+        all.n, all.n == 1 ? "" : "s", all.n == 1 ? "s" : "", all.sources.v[0]);
   /* Only non-releasable material */
   if (!rc && all.n && all.releasable == 0)
     rc = add_caveat(c, ACC_CAVEAT_NON_RELEASABLE, 0, all.ev, all.n, NULL,
@@ -343,10 +342,9 @@ static acc_rc evidence_caveats(acc_case *c) {
         "most %s (%s, %d).",
         c->likelihood->label, c->likelihood->range, c->likelihood->stix,
         acc_case_link_name(weak ? ACC_SUP_STATE : ACC_SUP_ACTOR), f->strong,
-        f->moderate, f->strong + f->moderate == 1 ? "" : "s",
-        f->good_sources.n, f->good_sources.n == 1 ? "" : "s",
-        f->good_cats.n, f->good_cats.n == 1 ? "y" : "ies", cl->label,
-        cl->range, cl->stix);
+        f->moderate, f->strong + f->moderate == 1 ? "" : "s", f->good_sources.n,
+        f->good_sources.n == 1 ? "" : "s", f->good_cats.n,
+        f->good_cats.n == 1 ? "y" : "ies", cl->label, cl->range, cl->stix);
   }
   gather_free(&all);
   gather_free(&lk[0]);

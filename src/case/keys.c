@@ -23,8 +23,8 @@
 
 #define KEY_FILE_MAX 4096
 
-static acc_rc keys_dir(const char *data_dir, char *out, size_t size,
-                       int create, acc_diag *d) {
+static acc_rc keys_dir(const char *data_dir, char *out, size_t size, int create,
+                       acc_diag *d) {
   snprintf(out, size, "%s/keys", data_dir);
   if (!create)
     return ACC_OK;
@@ -47,8 +47,8 @@ void acc_key_path(const char *data_dir, const char *org, char *out,
   }
   safe[j] = '\0';
   unsigned char h[4];
-  crypto_generichash(h, sizeof h, (const unsigned char *)org, strlen(org),
-                     NULL, 0);
+  crypto_generichash(h, sizeof h, (const unsigned char *)org, strlen(org), NULL,
+                     0);
   snprintf(out, size, "%s/keys/org-%s-%02x%02x%02x%02x.key", data_dir, safe,
            h[0], h[1], h[2], h[3]);
 }
@@ -121,8 +121,8 @@ static acc_rc write_secret_file(const char *path, const char *text,
     if (w < 0 && errno == EINTR)
       continue;
     if (w <= 0) {
-      acc_rc rc = acc_diag_set(d, ACC_EIO, "cannot write %s: %s", tmp,
-                               strerror(errno));
+      acc_rc rc =
+          acc_diag_set(d, ACC_EIO, "cannot write %s: %s", tmp, strerror(errno));
       close(fd);
       unlink(tmp);
       return rc;

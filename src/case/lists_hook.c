@@ -16,8 +16,7 @@ static acc_rc lookup(void *ctx, acc_store *s, const char *ip, int64_t at_us,
   (void)ctx;
   acc_list_hit hits[8];
   size_t got = 0;
-  acc_rc rc = acc_lists_lookup(s, ip, at_us, hits,
-                               max < 8 ? max : 8, &got, d);
+  acc_rc rc = acc_lists_lookup(s, ip, at_us, hits, max < 8 ? max : 8, &got, d);
   if (rc)
     return rc;
   for (size_t i = 0; i < got && i < max; i++) {

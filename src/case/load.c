@@ -299,8 +299,7 @@ static acc_rc find_ips(acc_case_obj *o) {
       const char *t = json_string_value(json_object_get(v, "type"));
       const char *val = json_string_value(json_object_get(v, "value"));
       acc_rc rc;
-      if (t && val &&
-          (!strcmp(t, "ipv4-addr") || !strcmp(t, "ipv6-addr")) &&
+      if (t && val && (!strcmp(t, "ipv4-addr") || !strcmp(t, "ipv6-addr")) &&
           is_ip(val, norm, sizeof norm) && (rc = add_ip(o, norm)))
         return rc;
     }
@@ -339,8 +338,8 @@ static int take_obj(loader *L, const acc_record *r, json_t *parsed) {
     free(o->name);
     o->name = NULL;
   }
-  json_t *j = parsed ? json_incref(parsed)
-                    : json_loadb(r->raw, r->raw_len, 0, NULL);
+  json_t *j =
+      parsed ? json_incref(parsed) : json_loadb(r->raw, r->raw_len, 0, NULL);
   if (!j)
     return 0; /* stored objects were valid JSON; be safe anyway */
   o->json = j;
@@ -390,8 +389,8 @@ static acc_rc fetch_from(loader *L, size_t from) {
         q.ids[q.n_ids++] = L->c->objs[i].id;
     if (!q.n_ids)
       continue;
-    acc_rc rc = acc_guard_scan(L->ctx->st, L->ctx->rd, &q, on_obj, L, NULL,
-                               L->d);
+    acc_rc rc =
+        acc_guard_scan(L->ctx->st, L->ctx->rd, &q, on_obj, L, NULL, L->d);
     if (rc)
       return rc;
     if (L->err)
@@ -498,8 +497,7 @@ static acc_rc resolve(const acc_case_ctx *ctx, const char *name,
   if (rc)
     return rc;
   if (x.count == 0)
-    return acc_diag_set(d, ACC_ENOTFOUND, "no case whose id starts with %s",
-                        p);
+    return acc_diag_set(d, ACC_ENOTFOUND, "no case whose id starts with %s", p);
   if (x.count > 1)
     return acc_diag_set(d, ACC_EINVAL,
                         "%d cases have ids starting with %s: give more of "
@@ -934,9 +932,9 @@ acc_rc acc_case_load_overlay(const acc_case_ctx *ctx, const char *name,
                  ? json_string_value(json_object_get(ext, "owner_org"))
                  : "");
   json_t *lk = json_object_get(ext, "likelihood");
-  c->likelihood = acc_case_likelihood_find(
-      json_string_value(json_object_get(lk, "scale")),
-      json_string_value(json_object_get(lk, "term")));
+  c->likelihood =
+      acc_case_likelihood_find(json_string_value(json_object_get(lk, "scale")),
+                               json_string_value(json_object_get(lk, "term")));
   const acc_vocab *cv = acc_case_vocab_find(
       ACC_VOCAB_CONFIDENCE,
       json_string_value(json_object_get(ext, "analytic_confidence")));
@@ -946,8 +944,10 @@ acc_rc acc_case_load_overlay(const acc_case_ctx *ctx, const char *name,
                                       "state_ref"};
   for (int i = 0; i < 3; i++) {
     const char *pid = json_string_value(json_object_get(claim, parts[i]));
-    if ((rc = obj_add(&L, pid ? pid : "unknown--00000000-0000-4000-8000-"
-                                      "000000000000",
+    if ((rc = obj_add(&L,
+                      pid ? pid
+                          : "unknown--00000000-0000-4000-8000-"
+                            "000000000000",
                       &c->claim[i])))
       goto out;
   }

@@ -67,12 +67,11 @@ static acc_rc check_keys(json_t *v, const char *where, acc_vocab_list l,
   return ACC_OK;
 }
 
-static acc_rc check_tlp(json_t *v, const char *where, int red_ok,
-                        acc_diag *d) {
+static acc_rc check_tlp(json_t *v, const char *where, int red_ok, acc_diag *d) {
   acc_tlp t;
   if (!json_is_string(v) || acc_tlp_parse(json_string_value(v), &t) != ACC_OK)
     return bad(d, where,
-               "expected a TLP level: clear, green, amber, amber+strict" );
+               "expected a TLP level: clear, green, amber, amber+strict");
   if (t == ACC_TLP_RED && !red_ok)
     return bad(d, where,
                "TLP:RED names individuals, not organisations: a case shared "
@@ -113,8 +112,8 @@ static acc_rc only(json_t *o, const char *where, const char *const *names,
 }
 
 /* One part of the claim: an id of an allowed type, or a new object. */
-static acc_rc check_part(json_t *v, const char *where,
-                         const char *const *types, acc_diag *d) {
+static acc_rc check_part(json_t *v, const char *where, const char *const *types,
+                         acc_diag *d) {
   char msg[256];
   size_t off = 0;
   for (const char *const *t = types; *t; t++)
@@ -209,8 +208,7 @@ acc_rc acc_case_spec_check(json_t *spec, int edit, acc_diag *d) {
   /* The claim */
   v = json_object_get(spec, "claim");
   if (!v && !edit)
-    return bad(d, "claim",
-               "required: {\"operation\", \"actor\", \"state\"}");
+    return bad(d, "claim", "required: {\"operation\", \"actor\", \"state\"}");
   if (v) {
     static const char *const parts[] = {"operation", "actor", "state", NULL};
     if (!json_is_object(v))
@@ -357,14 +355,13 @@ acc_rc acc_case_spec_check(json_t *spec, int edit, acc_diag *d) {
       return bad(d, "endorsement.quorum", "only with the quorum rule");
     }
   }
-  if ((v = json_object_get(spec, "tlp")) &&
-      (rc = check_tlp(v, "tlp", 0, d)))
+  if ((v = json_object_get(spec, "tlp")) && (rc = check_tlp(v, "tlp", 0, d)))
     return rc;
   return ACC_OK;
 }
 
-acc_rc acc_case_spec_parse(const char *text, size_t len, int edit,
-                           json_t **out, acc_diag *d) {
+acc_rc acc_case_spec_parse(const char *text, size_t len, int edit, json_t **out,
+                           acc_diag *d) {
   json_error_t e;
   json_t *j = json_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
   if (!j)
@@ -381,10 +378,9 @@ acc_rc acc_case_spec_parse(const char *text, size_t len, int edit,
 
 acc_rc acc_case_evidence_check(json_t *spec, acc_diag *d) {
   static const char *const members[] = {
-      "refs",   "reliability",    "credibility", "category",
-      "summary", "supports",      "releasability", "source",
-      "protect_source", "observed", "update",     "withdraw",
-      NULL};
+      "refs",     "reliability",   "credibility", "category",       "summary",
+      "supports", "releasability", "source",      "protect_source", "observed",
+      "update",   "withdraw",      NULL};
   if (!json_is_object(spec))
     return bad(d, "evidence", "expected a JSON object");
   acc_rc rc = only(spec, "", members, d);
@@ -464,8 +460,8 @@ acc_rc acc_case_evidence_check(json_t *spec, acc_diag *d) {
     json_t *e;
     json_array_foreach(v, i, e) {
       const char *s = json_string_value(e);
-      if (!s || (strcmp(s, "actor") && strcmp(s, "state") &&
-                 strcmp(s, "activity")))
+      if (!s ||
+          (strcmp(s, "actor") && strcmp(s, "state") && strcmp(s, "activity")))
         return acc_diag_set(d, ACC_EINVAL,
                             "supports[%zu]: expected actor (operation to "
                             "actor), state (actor to state) or activity",

@@ -84,8 +84,8 @@ json_t *acc_case_to_json(const acc_case *c) {
     char grade[4];
     snprintf(grade, sizeof grade, "%c%d", e->reliability, e->credibility);
     json_t *x = json_pack(
-        "{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:o,s:o,s:b}", "label", "",
-        "id", e->id, "summary", e->summary, "grade", grade, "supports",
+        "{s:s,s:s,s:s,s:s,s:o,s:s,s:s,s:s,s:o,s:o,s:b}", "label", "", "id",
+        e->id, "summary", e->summary, "grade", grade, "supports",
         supports_json(e->supports), "category", e->category, "releasability",
         acc_tlp_name(e->tlp), "material_tlp", acc_tlp_name(e->material_tlp),
         "refs", refs, "sources", src, "protect_source", e->protect_source);
@@ -97,19 +97,20 @@ json_t *acc_case_to_json(const acc_case *c) {
     json_array_append_new(ev, x);
   }
   json_object_set_new(j, "evidence", ev);
-  json_object_set_new(j, "evidence_not_visible", json_integer((json_int_t)c->ev_hidden));
+  json_object_set_new(j, "evidence_not_visible",
+                      json_integer((json_int_t)c->ev_hidden));
   json_t *cav = json_array();
   for (size_t i = 0; i < c->n_cav; i++) {
     json_t *refs = json_array();
     for (size_t k = 0; k < c->cav[i].n_ev; k++)
       json_array_append_new(refs, json_string(c->ev[c->cav[i].ev[k]].id));
-    json_array_append_new(cav, json_pack("{s:s,s:s,s:o}", "kind",
-                                         caveat_kinds[c->cav[i].kind], "text",
-                                         c->cav[i].text, "evidence_refs",
-                                         refs));
+    json_array_append_new(
+        cav, json_pack("{s:s,s:s,s:o}", "kind", caveat_kinds[c->cav[i].kind],
+                       "text", c->cav[i].text, "evidence_refs", refs));
   }
   json_object_set_new(j, "caveats", cav);
-  json_t *answered = json_array(), *pending = json_array(), *others = json_array();
+  json_t *answered = json_array(), *pending = json_array(),
+         *others = json_array();
   for (size_t i = 0; i < c->n_en; i++) {
     const acc_case_endorsement *en = &c->en[i];
     json_array_append_new(en->partner ? answered : others,
@@ -130,11 +131,10 @@ json_t *acc_case_to_json(const acc_case *c) {
     json_array_append_new(partners, json_string(c->rule.partners[i]));
   json_t *rule = json_pack(
       "{s:s,s:o,s:i,s:i,s:i,s:i,s:b,s:o,s:o,s:o}", "rule",
-      c->rule.quorum ? "quorum" : "unanimity", "partners", partners,
-      "concur", (int)c->rule.concur, "dissent", (int)c->rule.dissent,
-      "abstain", (int)c->rule.abstain, "pending", (int)c->rule.pending,
-      "met", c->rule.met, "answered", answered, "not_answered", pending,
-      "others", others);
+      c->rule.quorum ? "quorum" : "unanimity", "partners", partners, "concur",
+      (int)c->rule.concur, "dissent", (int)c->rule.dissent, "abstain",
+      (int)c->rule.abstain, "pending", (int)c->rule.pending, "met", c->rule.met,
+      "answered", answered, "not_answered", pending, "others", others);
   if (c->rule.quorum)
     json_object_set_new(rule, "quorum", json_integer(c->rule.quorum));
   json_object_set_new(j, "endorsement", rule);
@@ -145,19 +145,20 @@ json_t *acc_case_summary_json(const acc_record *r, json_t *rep) {
   json_t *ext =
       json_object_get(json_object_get(rep, "extensions"), ACC_EXT_CASE);
   json_t *lk = json_object_get(ext, "likelihood");
-  return json_pack("{s:s,s:s,s:o,s:s?,s:s?,s:s?,s:i}", "id", r->id, "title",
-                   json_string_value(json_object_get(rep, "name"))
-                       ? json_string_value(json_object_get(rep, "name"))
-                       : "",
-                   "modified", ts(r->modified_us), "owner",
-                   json_string_value(json_object_get(ext, "owner_org")),
-                   "likelihood", json_string_value(json_object_get(lk, "term")),
-                   "analytic_confidence",
-                   json_string_value(json_object_get(ext, "analytic_confidence")),
-                   "evidence",
-                   (int)(json_array_size(json_object_get(rep, "object_refs")) >= 5
-                             ? json_array_size(json_object_get(rep, "object_refs")) - 5
-                             : 0));
+  const char *name = json_string_value(json_object_get(rep, "name"));
+  int notes = 0;
+  size_t i;
+  json_t *e;
+  json_array_foreach(json_object_get(rep, "object_refs"), i, e) {
+    notes += json_is_string(e) && !strncmp(json_string_value(e), "note--", 6);
+  }
+  return json_pack(
+      "{s:s,s:s,s:o,s:s?,s:s?,s:s?,s:i}", "id", r->id, "title",
+      name ? name : "", "modified", ts(r->modified_us), "owner",
+      json_string_value(json_object_get(ext, "owner_org")), "likelihood",
+      json_string_value(json_object_get(lk, "term")), "analytic_confidence",
+      json_string_value(json_object_get(ext, "analytic_confidence")),
+      "evidence", notes);
 }
 
 static const char *obj_label(const acc_case_obj *o) {
@@ -167,10 +168,9 @@ static const char *obj_label(const acc_case_obj *o) {
 acc_rc acc_case_to_text(const acc_case *c, acc_buf *b) {
   char t1[ACC_TIME_BUFSZ];
   acc_time_format_ms(c->modified_us, t1);
-  acc_rc rc = acc_buf_printf(b, "%s\n  %s\n  owner %s, TLP:%s, modified %s\n",
-                             c->title, c->id,
-                             c->owner_org[0] ? c->owner_org : "(instance)",
-                             acc_tlp_name(c->tlp), t1);
+  acc_rc rc = acc_buf_printf(
+      b, "%s\n  %s\n  owner %s, TLP:%s, modified %s\n", c->title, c->id,
+      c->owner_org[0] ? c->owner_org : "(instance)", acc_tlp_name(c->tlp), t1);
   if (!rc && c->description[0])
     rc = acc_buf_printf(b, "  %s\n", c->description);
   const acc_case_obj *op = &c->objs[c->claim[0]], *ac = &c->objs[c->claim[1]],
@@ -199,9 +199,9 @@ acc_rc acc_case_to_text(const acc_case *c, acc_buf *b) {
     rc = acc_buf_puts(b, "\nNorms (A/70/174 para 13)\n");
   json_array_foreach(json_object_get(c->ext, "norms"), i, v) {
     if (!rc)
-      rc = acc_buf_printf(
-          b, "  (%s) %s\n", json_string_value(json_object_get(v, "norm")),
-          json_string_value(json_object_get(v, "text")));
+      rc = acc_buf_printf(b, "  (%s) %s\n",
+                          json_string_value(json_object_get(v, "norm")),
+                          json_string_value(json_object_get(v, "text")));
   }
   if (!rc && json_array_size(json_object_get(c->ext, "nis2_sectors"))) {
     rc = acc_buf_puts(b, "\nNIS2 sectors hit:");
@@ -254,8 +254,9 @@ acc_rc acc_case_to_text(const acc_case *c, acc_buf *b) {
                           c->rule.n_partners,
                           c->rule.n_partners == 1 ? "" : "s");
     rc = rc ? rc
-            : acc_buf_printf(b, " — %s (%zu concur, %zu dissent, %zu abstain, "
-                                "%zu not answered)\n",
+            : acc_buf_printf(b,
+                             " — %s (%zu concur, %zu dissent, %zu abstain, "
+                             "%zu not answered)\n",
                              c->rule.met ? "rule met" : "rule not met",
                              c->rule.concur, c->rule.dissent, c->rule.abstain,
                              c->rule.pending);

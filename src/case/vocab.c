@@ -95,19 +95,22 @@ static const acc_vocab eu_targets[] = {
      "Critical infrastructure, including submarine cables and objects "
      "launched into outer space, essential for the maintenance of vital "
      "functions of society."},
-    {"essential-services", "services necessary for essential social or "
-                           "economic activities",
+    {"essential-services",
+     "services necessary for essential social or "
+     "economic activities",
      "Services necessary for the maintenance of essential social and/or "
      "economic activities."},
     {"critical-state-functions", "critical state functions",
      "Critical state functions, including defence, the governance and "
      "functioning of institutions, including for public elections or the "
      "voting process."},
-    {"classified-information", "storage or processing of classified "
-                               "information",
+    {"classified-information",
+     "storage or processing of classified "
+     "information",
      "The storage or processing of classified information."},
-    {"government-emergency-response-teams", "government emergency response "
-                                            "teams",
+    {"government-emergency-response-teams",
+     "government emergency response "
+     "teams",
      "Government emergency response teams."},
 };
 

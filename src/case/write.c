@@ -66,8 +66,9 @@ static acc_rc actor_of(const acc_case_ctx *ctx, const char *org_for_operator,
     acc_org o;
     acc_rc rc = ctx->st->ops->org_get(ctx->st, org_for_operator, &o, d);
     if (rc)
-      return acc_diag_set(d, rc, "no organisation '%s' (see `accord org "
-                                 "list`)",
+      return acc_diag_set(d, rc,
+                          "no organisation '%s' (see `accord org "
+                          "list`)",
                           org_for_operator);
     a->oid = o.oid;
     snprintf(a->org, sizeof a->org, "%s", o.name);
@@ -147,10 +148,8 @@ static acc_rc store_all(const acc_case_ctx *ctx, json_t *objs, int64_t cid,
   char *text = json_dumps(objs, JSON_COMPACT | JSON_PRESERVE_ORDER);
   if (!text)
     return acc_diag_set(d, ACC_ENOMEM, "building the case's objects");
-  acc_ingest_opts o = {.collection = cid,
-                       .strict = 1,
-                       .origin_oid = oid,
-                       .origin_uid = uid};
+  acc_ingest_opts o = {
+      .collection = cid, .strict = 1, .origin_oid = oid, .origin_uid = uid};
   acc_ingest_counts n;
   acc_diag id;
   acc_rc rc = acc_ingest(ctx->st, text, strlen(text), &o, &n, NULL, &id);
@@ -233,7 +232,8 @@ static acc_rc new_part(const acc_case_ctx *ctx, json_t *spec, int part,
   if (!strcmp(type, "identity")) {
     json_object_set_new(o, "identity_class", json_string("organization"));
     if (part == 2)
-      json_object_set_new(o, "sectors", json_pack("[s]", "government-national"));
+      json_object_set_new(o, "sectors",
+                          json_pack("[s]", "government-national"));
   }
   if (!strcmp(type, "location")) {
     const char *cc = json_string_value(json_object_get(spec, "country"));
@@ -247,7 +247,8 @@ static acc_rc new_part(const acc_case_ctx *ctx, json_t *spec, int part,
     json_object_set_new(o, "country", json_string(cc));
   }
   if (!strcmp(type, "threat-actor") && part == 2)
-    json_object_set_new(o, "threat_actor_types", json_pack("[s]", "nation-state"));
+    json_object_set_new(o, "threat_actor_types",
+                        json_pack("[s]", "nation-state"));
   acc_tlp tlp = sh->tlp;
   if ((v = json_object_get(spec, "tlp")))
     acc_tlp_parse(json_string_value(v), &tlp);
@@ -283,8 +284,8 @@ static json_t *likelihood_json(json_t *spec_lk) {
   const acc_likelihood *l = acc_case_likelihood_find(scale, term);
   if (!l)
     return NULL;
-  return json_pack("{s:s,s:s,s:s}", "scale", l->scale, "term", l->key,
-                   "range", l->range);
+  return json_pack("{s:s,s:s,s:s}", "scale", l->scale, "term", l->key, "range",
+                   l->range);
 }
 
 static json_t *norms_json(json_t *keys) {
@@ -297,8 +298,8 @@ static json_t *norms_json(json_t *keys) {
   for (size_t j = 0; j < n; j++)
     json_array_foreach(keys, i, k) {
       if (json_is_string(k) && !strcmp(json_string_value(k), v[j].key))
-        json_array_append_new(a, json_pack("{s:s,s:s}", "norm", v[j].key,
-                                           "text", v[j].text));
+        json_array_append_new(
+            a, json_pack("{s:s,s:s}", "norm", v[j].key, "text", v[j].text));
     }
   return a;
 }
@@ -352,8 +353,8 @@ static json_t *relationship(const char *case_id, const char *link,
       "{s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:s,s:i,s:s}", "type", "relationship",
       "spec_version", "2.1", "id", id, "created", ts(created), "modified",
       ts(modified), "created_by_ref", a->identity, "relationship_type",
-      "attributed-to", "source_ref", src, "target_ref", tgt, "confidence",
-      conf, "description",
+      "attributed-to", "source_ref", src, "target_ref", tgt, "confidence", conf,
+      "description",
       strcmp(link, "actor") ? "The actor acts for this state or organisation "
                               "(attribution case)."
                             : "The operation is attributed to this actor "
@@ -368,9 +369,9 @@ static json_t *relationship(const char *case_id, const char *link,
 }
 
 /* The caveats of the case as it will be, into the report's extension. */
-static acc_rc set_caveats(const acc_case_ctx *ctx, json_t *objs,
-                          json_t *report, const char *case_id, int64_t oid,
-                          int64_t cid, acc_diag *d) {
+static acc_rc set_caveats(const acc_case_ctx *ctx, json_t *objs, json_t *report,
+                          const char *case_id, int64_t oid, int64_t cid,
+                          acc_diag *d) {
   acc_case_overlay ov = {.objs = objs, .origin_oid = oid, .collection = cid};
   acc_case *c = NULL;
   acc_rc rc = acc_case_load_overlay(ctx, case_id, &ov, &c, d);
@@ -380,8 +381,7 @@ static acc_rc set_caveats(const acc_case_ctx *ctx, json_t *objs,
       json_object_get(json_object_get(report, "extensions"), ACC_EXT_CASE);
   json_t *a = json_array();
   static const char *const kinds[] = {"anonymiser", "single-source",
-                                      "non-releasable",
-                                      "overstated-likelihood",
+                                      "non-releasable", "overstated-likelihood",
                                       "unsupported-link"};
   for (size_t i = 0; i < c->n_cav; i++) {
     json_t *refs = json_array();
@@ -448,16 +448,15 @@ acc_rc acc_case_create(const acc_case_ctx *ctx, json_t *spec,
                           "kind", "attribution-case");
   apply_spec(ext, spec);
   if (!json_object_get(ext, "endorsement_rule"))
-    json_object_set_new(ext, "endorsement_rule",
-                        json_pack("{s:s,s:[]}", "rule", "unanimity",
-                                  "partners"));
+    json_object_set_new(
+        ext, "endorsement_rule",
+        json_pack("{s:s,s:[]}", "rule", "unanimity", "partners"));
   json_object_set_new(ext, "owner_org", json_string(a.org));
   sh.orgs = recipients(a.org, ext);
   /* The claim */
   json_t *claim = json_object_get(spec, "claim");
   json_t *cl = json_object();
-  static const char *const refs[] = {"operation_ref", "actor_ref",
-                                     "state_ref"};
+  static const char *const refs[] = {"operation_ref", "actor_ref", "state_ref"};
   for (int i = 0; i < 3 && !rc; i++) {
     json_t *p = json_object_get(claim, part_names[i]);
     char pid[ACC_ID_MAX];
@@ -474,10 +473,10 @@ acc_rc acc_case_create(const acc_case_ctx *ctx, json_t *spec,
   if (rc)
     goto out;
   const acc_likelihood *lk = acc_case_likelihood_find(
-      json_string_value(json_object_get(json_object_get(ext, "likelihood"),
-                                        "scale")),
-      json_string_value(json_object_get(json_object_get(ext, "likelihood"),
-                                        "term")));
+      json_string_value(
+          json_object_get(json_object_get(ext, "likelihood"), "scale")),
+      json_string_value(
+          json_object_get(json_object_get(ext, "likelihood"), "term")));
   const char *op = json_string_value(json_object_get(cl, "operation_ref"));
   const char *ac = json_string_value(json_object_get(cl, "actor_ref"));
   const char *st = json_string_value(json_object_get(cl, "state_ref"));
@@ -560,8 +559,8 @@ static acc_rc begin_edit(const acc_case_ctx *ctx, const char *id, editing *e,
   e->report = json_deep_copy(e->c->report);
   if (!e->report)
     return ACC_ENOMEM;
-  e->ext = json_object_get(json_object_get(e->report, "extensions"),
-                           ACC_EXT_CASE);
+  e->ext =
+      json_object_get(json_object_get(e->report, "extensions"), ACC_EXT_CASE);
   e->sh.tlp = e->c->tlp;
   e->sh.orgs = recipients(e->c->owner_org, e->ext);
   e->t = next_modified(ctx, e->c->modified_us);
@@ -591,8 +590,7 @@ static json_t *new_version(const acc_case_ctx *ctx, const char *id,
     return NULL;
   }
   *prev_modified = x.r.modified_us;
-  json_object_set_new(x.j, "modified",
-                      ts(next_modified(ctx, x.r.modified_us)));
+  json_object_set_new(x.j, "modified", ts(next_modified(ctx, x.r.modified_us)));
   return x.j;
 }
 
@@ -629,8 +627,7 @@ acc_rc acc_case_edit(const acc_case_ctx *ctx, const char *id, json_t *spec,
   /* The claim */
   json_t *cl = json_object_get(e.ext, "claim");
   json_t *claim = json_object_get(spec, "claim");
-  static const char *const refs[] = {"operation_ref", "actor_ref",
-                                     "state_ref"};
+  static const char *const refs[] = {"operation_ref", "actor_ref", "state_ref"};
   for (int i = 0; i < 3 && claim && !rc; i++) {
     json_t *p = json_object_get(claim, part_names[i]);
     if (!p)
@@ -648,10 +645,10 @@ acc_rc acc_case_edit(const acc_case_ctx *ctx, const char *id, json_t *spec,
   if (rc)
     goto out;
   const acc_likelihood *lk = acc_case_likelihood_find(
-      json_string_value(json_object_get(json_object_get(e.ext, "likelihood"),
-                                        "scale")),
-      json_string_value(json_object_get(json_object_get(e.ext, "likelihood"),
-                                        "term")));
+      json_string_value(
+          json_object_get(json_object_get(e.ext, "likelihood"), "scale")),
+      json_string_value(
+          json_object_get(json_object_get(e.ext, "likelihood"), "term")));
   if (!lk) {
     rc = acc_diag_set(d, ACC_EINVAL, "%s has no valid likelihood", e.c->id);
     goto out;
@@ -679,8 +676,8 @@ acc_rc acc_case_edit(const acc_case_ctx *ctx, const char *id, json_t *spec,
     if (old && !strcmp(old, nid)) {
       int64_t pm;
       json_t *prev = new_version(ctx, old, &pm, d);
-      int same = prev && json_integer_value(json_object_get(prev, "confidence")) ==
-                             lk->stix;
+      int same = prev && json_integer_value(
+                             json_object_get(prev, "confidence")) == lk->stix;
       if (prev && (!same || sharing_changed)) {
         json_object_set_new(prev, "confidence", json_integer(lk->stix));
         mark(prev, &e.sh, e.sh.tlp);
@@ -732,8 +729,8 @@ out:
 
 /* ---- evidence ---- */
 
-static acc_rc check_refs(const acc_case_ctx *ctx, json_t *refs,
-                         acc_tlp *most, acc_diag *d) {
+static acc_rc check_refs(const acc_case_ctx *ctx, json_t *refs, acc_tlp *most,
+                         acc_diag *d) {
   *most = ACC_TLP_CLEAR;
   size_t i;
   json_t *r;
@@ -791,8 +788,8 @@ static void evidence_fields(json_t *note, json_t *ext, json_t *spec) {
 }
 
 acc_rc acc_case_add_evidence(const acc_case_ctx *ctx, const char *id,
-                         json_t *spec, char out_note[ACC_ID_MAX],
-                         acc_diag *d) {
+                             json_t *spec, char out_note[ACC_ID_MAX],
+                             acc_diag *d) {
   acc_rc rc = acc_case_evidence_check(spec, d);
   if (rc)
     return rc;
@@ -836,12 +833,13 @@ acc_rc acc_case_add_evidence(const acc_case_ctx *ctx, const char *id,
     json_array_append_new(notes, json_string(nid));
   }
   if (!wd) {
-    json_t *x = json_object_get(json_object_get(note, "extensions"),
-                                ACC_EXT_CASE);
+    json_t *x =
+        json_object_get(json_object_get(note, "extensions"), ACC_EXT_CASE);
     evidence_fields(note, x, spec);
     /* Releasability: at most as releasable as what it rests on. */
     acc_tlp most;
-    if ((rc = check_refs(ctx, json_object_get(note, "object_refs"), &most, d))) {
+    if ((rc =
+             check_refs(ctx, json_object_get(note, "object_refs"), &most, d))) {
       json_decref(notes);
       goto out;
     }

@@ -124,7 +124,7 @@ typedef struct case_args {
   const char *first_seen, *country, *claim_tlp;
   const char *likelihood, *scale;
   json_t *partners;
-  int quorum;     /* -1 = not given */
+  int quorum; /* -1 = not given */
   int unanimity;
   const char *as, *org, *collection;
   const char *pos[3];
@@ -415,7 +415,7 @@ static void build_case_spec(case_args *a, const acc_case *cur) {
       p = json_array();
     }
     json_object_set_new(r, "partners", p);
-    int q = a->quorum > 0 ? a->quorum
+    int q = a->quorum > 0          ? a->quorum
             : a->unanimity || !cur ? 0
                                    : cur->rule.quorum;
     json_object_set_new(r, "rule", json_string(q ? "quorum" : "unanimity"));
@@ -541,9 +541,9 @@ static int do_vocab(acc_cli *g) {
     const acc_vocab *v = acc_case_vocab((acc_vocab_list)l, &n);
     json_t *a = json_array();
     for (size_t i = 0; i < n; i++)
-      json_array_append_new(a, json_pack("{s:s,s:s,s:s?}", "key", v[i].key,
-                                         "label", v[i].label, "text",
-                                         v[i].text));
+      json_array_append_new(a,
+                            json_pack("{s:s,s:s,s:s?}", "key", v[i].key,
+                                      "label", v[i].label, "text", v[i].text));
     json_object_set_new(all, acc_case_vocab_name((acc_vocab_list)l), a);
   }
   size_t n;
@@ -633,9 +633,9 @@ int acc_cmd_case(acc_cli *g, int argc, char **argv) {
   } else if (!strcmp(sub, "new")) {
     build_case_spec(&a, NULL);
     int64_t cid = ACC_DEFAULT_COLLECTION;
-    const char *cn = a.collection
-                         ? a.collection
-                         : json_string_value(json_object_get(a.spec, "collection"));
+    const char *cn =
+        a.collection ? a.collection
+                     : json_string_value(json_object_get(a.spec, "collection"));
     if (acc_cli_collection(s.st, cn, &cid)) {
       code = ACC_EXIT_USAGE;
     } else {

@@ -58,8 +58,8 @@ static int do_verify(acc_cli *g, const char *dir, const char *key) {
              "\"exhibits\":%zu,\"withheld\":%zu,\"objects\":%zu,"
              "\"draft\":%s",
              rep.key_id, rep.pinned ? "true" : "false",
-             acc_tlp_name(rep.release), rep.exhibits, rep.withheld,
-             rep.objects, rep.draft ? "true" : "false");
+             acc_tlp_name(rep.release), rep.exhibits, rep.withheld, rep.objects,
+             rep.draft ? "true" : "false");
     }
     printf("}\n");
   } else if (rc) {

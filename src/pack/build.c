@@ -117,7 +117,9 @@ static void pseudonymise(builder *b, json_t *v) {
   } else if (json_is_array(v)) {
     size_t i;
     json_t *e;
-    json_array_foreach(v, i, e) { pseudonymise(b, e); }
+    json_array_foreach(v, i, e) {
+      pseudonymise(b, e);
+    }
   }
 }
 
@@ -408,14 +410,14 @@ static acc_rc exhibit_notes(builder *b) {
       json_array_append_new(refs, p ? json_incref(p) : json_string(rid));
     }
     char abstract[160];
-    snprintf(abstract, sizeof abstract, "%s: %s, graded %s", label,
-             e->category, grade);
-    json_t *n = json_pack(
-        "{s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:o,s:[s]}", "type", "note",
-        "spec_version", "2.1", "id", id, "created", ts_json(b), "modified",
-        ts_json(b), "created_by_ref", b->signer_identity, "abstract",
-        abstract, "content", e->summary, "object_refs", refs,
-        "object_marking_refs", acc_tlp_marking_id(b->release));
+    snprintf(abstract, sizeof abstract, "%s: %s, graded %s", label, e->category,
+             grade);
+    json_t *n =
+        json_pack("{s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:o,s:[s]}", "type", "note",
+                  "spec_version", "2.1", "id", id, "created", ts_json(b),
+                  "modified", ts_json(b), "created_by_ref", b->signer_identity,
+                  "abstract", abstract, "content", e->summary, "object_refs",
+                  refs, "object_marking_refs", acc_tlp_marking_id(b->release));
     if (!n)
       return ACC_ENOMEM;
     int conf = acc_case_credibility_stix(e->credibility);
@@ -427,8 +429,7 @@ static acc_rc exhibit_notes(builder *b) {
         "evidence_ref", e->id, "reliability", (char[]){e->reliability, 0},
         "credibility", e->credibility, "category", e->category, "supports",
         supports_json(e->supports), "source", b->rel.source_label[i]);
-    json_object_set_new(n, "extensions",
-                        json_pack("{s:o}", ACC_EXT_CASE, ext));
+    json_object_set_new(n, "extensions", json_pack("{s:o}", ACC_EXT_CASE, ext));
     if ((rc = put(b, n)))
       return rc;
   }
@@ -470,14 +471,14 @@ static acc_rc claim_and_report(builder *b) {
   char rel_id[2][ACC_ID_MAX];
   int conf = c->likelihood ? c->likelihood->stix : 50;
   for (int l = 0; l < 2; l++) {
-    acc_rc rc = gen_id("relationship", c->id, lvl, l ? "state" : "actor",
-                       rel_id[l]);
+    acc_rc rc =
+        gen_id("relationship", c->id, lvl, l ? "state" : "actor", rel_id[l]);
     if (rc)
       return rc;
     json_t *ex = json_array();
     for (size_t i = 0; i < c->n_ev; i++)
-      if (b->rel.exhibit[i] && (c->ev[i].supports & (l ? ACC_SUP_STATE
-                                                         : ACC_SUP_ACTOR))) {
+      if (b->rel.exhibit[i] &&
+          (c->ev[i].supports & (l ? ACC_SUP_STATE : ACC_SUP_ACTOR))) {
         char lab[32];
         snprintf(lab, sizeof lab, "Exhibit %zu", b->rel.exhibit[i]);
         json_array_append_new(ex, json_string(lab));
@@ -486,14 +487,14 @@ static acc_rc claim_and_report(builder *b) {
         "{s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:s,s:i,s:[s]}", "type",
         "relationship", "spec_version", "2.1", "id", rel_id[l], "created",
         ts_json(b), "modified", ts_json(b), "created_by_ref",
-        b->signer_identity, "relationship_type", "attributed-to",
-        "source_ref", ends[l][0], "target_ref", ends[l][1], "confidence",
-        conf, "object_marking_refs", acc_tlp_marking_id(b->release));
+        b->signer_identity, "relationship_type", "attributed-to", "source_ref",
+        ends[l][0], "target_ref", ends[l][1], "confidence", conf,
+        "object_marking_refs", acc_tlp_marking_id(b->release));
     json_object_set_new(
         o, "extensions",
         json_pack("{s:{s:s,s:s,s:s,s:s,s:o}}", ACC_EXT_CASE, "extension_type",
-                  "property-extension", "kind", "claim-link", "case_ref",
-                  c->id, "link", l ? "state" : "actor", "exhibits", ex));
+                  "property-extension", "kind", "claim-link", "case_ref", c->id,
+                  "link", l ? "state" : "actor", "exhibits", ex));
     acc_rc rc2 = put(b, o);
     if (rc2)
       return rc2;
@@ -503,16 +504,16 @@ static acc_rc claim_and_report(builder *b) {
   acc_rc rc = gen_id("report", c->id, lvl, "release", rid);
   if (rc)
     return rc;
-  json_t *ext = json_pack("{s:s,s:s,s:s,s:s}", "extension_type",
-                          "property-extension", "kind", "attribution-case",
-                          "case_ref", c->id, "release", lvl);
+  json_t *ext =
+      json_pack("{s:s,s:s,s:s,s:s}", "extension_type", "property-extension",
+                "kind", "attribution-case", "case_ref", c->id, "release", lvl);
   json_object_set_new(ext, "claim",
                       json_pack("{s:s,s:s,s:s}", "operation_ref", ends[0][0],
                                 "actor_ref", ends[0][1], "state_ref",
                                 ends[1][1]));
-  static const char *const copy[] = {"likelihood", "analytic_confidence",
-                                     "norms", "nis2_sectors", "eu_2019_796",
-                                     "measures"};
+  static const char *const copy[] = {"likelihood",  "analytic_confidence",
+                                     "norms",       "nis2_sectors",
+                                     "eu_2019_796", "measures"};
   for (size_t i = 0; i < sizeof copy / sizeof copy[0]; i++) {
     json_t *v = json_object_get(c->ext, copy[i]);
     if (v)
@@ -526,8 +527,10 @@ static acc_rc claim_and_report(builder *b) {
                 (int)c->rule.n_partners, "concurred", (int)c->rule.concur,
                 "jointly_with", b->rel.jointly, "rule_met", c->rule.met));
   json_object_set_new(ext, "caveats", json_incref(b->rel.caveats));
-  json_object_set_new(ext, "exhibits", json_integer((json_int_t)b->rel.n_exhibits));
-  json_object_set_new(ext, "withheld", json_integer((json_int_t)b->rel.withheld));
+  json_object_set_new(ext, "exhibits",
+                      json_integer((json_int_t)b->rel.n_exhibits));
+  json_object_set_new(ext, "withheld",
+                      json_integer((json_int_t)b->rel.withheld));
   json_object_set_new(ext, "draft", json_boolean(b->rel.draft));
   json_t *refs = sorted_ids(b->objs);
   if (!refs) {
@@ -538,10 +541,9 @@ static acc_rc claim_and_report(builder *b) {
       "{s:s,s:s,s:s,s:o,s:o,s:s,s:s,s:s,s:[s],s:o,s:o,s:i,s:[s]}", "type",
       "report", "spec_version", "2.1", "id", rid, "created", ts_json(b),
       "modified", ts_json(b), "created_by_ref", b->signer_identity, "name",
-      c->title, "description",
-      c->description[0] ? c->description : c->title, "report_types",
-      "threat-report", "published", ts_json(b), "object_refs", refs,
-      "confidence", conf, "object_marking_refs",
+      c->title, "description", c->description[0] ? c->description : c->title,
+      "report_types", "threat-report", "published", ts_json(b), "object_refs",
+      refs, "confidence", conf, "object_marking_refs",
       acc_tlp_marking_id(b->release));
   if (!rep) {
     json_decref(ext);
@@ -603,13 +605,15 @@ static acc_rc sign(acc_pack *p, const acc_org_key *key, acc_diag *d) {
     acc_buf_free(&m);
     return rc;
   }
-  char *s = malloc(sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL) + 1);
+  char *s =
+      malloc(sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL) + 1);
   if (!s) {
     acc_buf_free(&m);
     return ACC_ENOMEM;
   }
-  sodium_bin2base64(s, sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL),
-                    sig, sizeof sig, sodium_base64_VARIANT_ORIGINAL);
+  sodium_bin2base64(
+      s, sodium_base64_ENCODED_LEN(64, sodium_base64_VARIANT_ORIGINAL), sig,
+      sizeof sig, sodium_base64_VARIANT_ORIGINAL);
   size_t sl = strlen(s);
   s[sl++] = '\n';
   if ((rc = add_file(p, "MANIFEST", (unsigned char *)m.data, m.len)))
@@ -717,8 +721,8 @@ static acc_rc checks(builder *b, const acc_pack_opts *o) {
                         "the endorsement rule of %s is not met (%zu concur, "
                         "%zu dissent, %zu abstain, %zu not answered; %s): "
                         "--draft builds the pack anyway, marked as a draft",
-                        c->id, c->rule.concur, c->rule.dissent,
-                        c->rule.abstain, c->rule.pending,
+                        c->id, c->rule.concur, c->rule.dissent, c->rule.abstain,
+                        c->rule.pending,
                         c->rule.quorum ? "quorum" : "unanimity");
   return ACC_OK;
 }
@@ -732,8 +736,8 @@ static acc_rc pack_json(builder *b, const acc_org_key *key, acc_pack *p) {
       b->c->title, "release", acc_tlp_name(b->release), "draft", b->rel.draft,
       "exhibits", (int)b->rel.n_exhibits, "withheld", (int)b->rel.withheld,
       "objects", (int)json_object_size(b->objs), "rule_met", b->c->rule.met,
-      "signer", "organisation", b->c->owner_org, "identity",
-      b->signer_identity, "key_id", key->key_id, "public_key", pub);
+      "signer", "organisation", b->c->owner_org, "identity", b->signer_identity,
+      "key_id", key->key_id, "public_key", pub);
   if (!j)
     return ACC_ENOMEM;
   acc_rc rc = add_jcs(p, "pack.json", j);
@@ -808,8 +812,8 @@ acc_rc acc_pack_build(const acc_case_ctx *ctx, const char *id,
     json_array_append(arr, json_object_get(b.objs, json_string_value(e)));
   }
   json_decref(ids);
-  json_t *bundle = json_pack("{s:s,s:s,s:o}", "type", "bundle", "id", bid,
-                             "objects", arr);
+  json_t *bundle =
+      json_pack("{s:s,s:s,s:o}", "type", "bundle", "id", bid, "objects", arr);
   rc = bundle ? add_jcs(&p, "bundle.json", bundle) : ACC_ENOMEM;
   json_decref(bundle);
   if (rc)
@@ -825,8 +829,8 @@ acc_rc acc_pack_build(const acc_case_ctx *ctx, const char *id,
     unsigned char *pdf = NULL;
     size_t pdf_len = 0;
     acc_diag pd;
-    if (acc_pack_render_pdf(html.data, html.len, c->modified_us, &pdf,
-                            &pdf_len, &pd) == ACC_OK &&
+    if (acc_pack_render_pdf(html.data, html.len, c->modified_us, &pdf, &pdf_len,
+                            &pd) == ACC_OK &&
         (rc = add_file(&p, "statement.pdf", pdf, pdf_len))) {
       acc_buf_free(&html);
       goto out;

@@ -60,7 +60,7 @@ acc_rc acc_pack_cite(const pk_release *r, unsigned link, acc_buf *b) {
   acc_rc rc = acc_buf_puts(b, total == 1 ? "Exhibit " : "Exhibits ");
   for (size_t i = 0; i < n && !rc; i++)
     rc = acc_buf_printf(b, "%s<a href=\"#exhibit-%zu\">%zu</a>",
-                        i == 0            ? ""
+                        i == 0           ? ""
                         : i + 1 == total ? " and "
                                          : ", ",
                         list[i], list[i]);
@@ -134,10 +134,11 @@ acc_rc acc_pack_html(const pk_release *r, acc_buf *b) {
       ".cite{font-size:.9em;color:#333}\n"
       "</style>\n</head>\n<body>\n");
   if (!rc)
-    rc = acc_buf_printf(b,
-                        "<p><span class=\"tlp\" style=\"color:%s\">TLP:%s</span>"
-                        "</p>\n",
-                        tlp_colour(r->release), lvl);
+    rc =
+        acc_buf_printf(b,
+                       "<p><span class=\"tlp\" style=\"color:%s\">TLP:%s</span>"
+                       "</p>\n",
+                       tlp_colour(r->release), lvl);
   if (r->draft)
     RAW("<p class=\"draft\">DRAFT: this pack was built although the "
         "endorsement rule is not met or a part of the claim has no released "
@@ -199,7 +200,8 @@ acc_rc acc_pack_html(const pk_release *r, acc_buf *b) {
     TXT(w);
   }
   RAW(".</p>\n");
-  const char *desc = json_string_value(json_object_get(op->json, "description"));
+  const char *desc =
+      json_string_value(json_object_get(op->json, "description"));
   if (desc) {
     RAW("<p>");
     TXT(desc);
@@ -307,11 +309,11 @@ acc_rc acc_pack_html(const pk_release *r, acc_buf *b) {
         "2019/797 concerning restrictive measures against cyber-attacks "
         "threatening the Union or its Member States:</p>\n");
     rc = rc ? rc
-            : vocab_list(b, json_object_get(eu, "actions"),
-                         ACC_VOCAB_EU_ACTION, "Type of action");
+            : vocab_list(b, json_object_get(eu, "actions"), ACC_VOCAB_EU_ACTION,
+                         "Type of action");
     rc = rc ? rc
-            : vocab_list(b, json_object_get(eu, "targets"),
-                         ACC_VOCAB_EU_TARGET, "Target");
+            : vocab_list(b, json_object_get(eu, "targets"), ACC_VOCAB_EU_TARGET,
+                         "Target");
     rc = rc ? rc
             : vocab_list(b, json_object_get(eu, "effect_factors"),
                          ACC_VOCAB_EU_EFFECT, "Significant effect");
@@ -333,12 +335,11 @@ acc_rc acc_pack_html(const pk_release *r, acc_buf *b) {
       if (!x)
         continue;
       const acc_case_evidence *e = &c->ev[i];
-      const acc_vocab *rv = acc_case_vocab_find(
-          ACC_VOCAB_RELIABILITY, (char[]){e->reliability, 0});
+      const acc_vocab *rv = acc_case_vocab_find(ACC_VOCAB_RELIABILITY,
+                                                (char[]){e->reliability, 0});
       char cr[2] = {(char)('0' + e->credibility), 0};
       const acc_vocab *cv = acc_case_vocab_find(ACC_VOCAB_CREDIBILITY, cr);
-      rc = acc_buf_printf(b,
-                          "<tr id=\"exhibit-%zu\"><td>Exhibit %zu</td><td>",
+      rc = acc_buf_printf(b, "<tr id=\"exhibit-%zu\"><td>Exhibit %zu</td><td>",
                           x, x);
       TXT(e->category);
       if (!rc)

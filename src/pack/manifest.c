@@ -122,8 +122,7 @@ static void octal(char *field, size_t size, uint64_t v) {
 }
 
 static acc_rc tar_entry(acc_buf *out, const char *name, char type,
-                        const unsigned char *data, size_t len,
-                        int64_t mtime) {
+                        const unsigned char *data, size_t len, int64_t mtime) {
   char h[512];
   memset(h, 0, sizeof h);
   size_t nl = strlen(name);

@@ -50,9 +50,9 @@ typedef struct acc_pack {
 } acc_pack;
 
 typedef struct acc_pack_opts {
-  acc_tlp release;        /* ACC_TLP_CLEAR or ACC_TLP_GREEN */
-  int draft;              /* build even if the rule or a link fails */
-  int pdf;                /* 1: render statement.pdf when a renderer exists */
+  acc_tlp release; /* ACC_TLP_CLEAR or ACC_TLP_GREEN */
+  int draft;       /* build even if the rule or a link fails */
+  int pdf;         /* 1: render statement.pdf when a renderer exists */
 } acc_pack_opts;
 
 /* Build the pack of case id as ctx->rd->who sees it. */

@@ -12,14 +12,14 @@ typedef struct pk_release {
   const acc_case *c;
   acc_tlp release;
   int draft;
-  const char *signer;      /* the organisation releasing (the case's) */
+  const char *signer; /* the organisation releasing (the case's) */
   const char *key_id;
-  size_t *exhibit;         /* per evidence item: exhibit number, 0 = withheld */
-  char **source_label;     /* per evidence item: its sources as released */
+  size_t *exhibit;     /* per evidence item: exhibit number, 0 = withheld */
+  char **source_label; /* per evidence item: its sources as released */
   size_t n_exhibits;
-  size_t withheld;         /* including items the builder cannot see */
-  json_t *jointly;         /* names of the partners who concur */
-  json_t *caveats;         /* texts as released */
+  size_t withheld; /* including items the builder cannot see */
+  json_t *jointly; /* names of the partners who concur */
+  json_t *caveats; /* texts as released */
   int rule_met;
 } pk_release;
 

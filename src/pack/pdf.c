@@ -77,8 +77,8 @@ static void fix_dates(unsigned char *p, size_t n, int64_t date_us) {
   char d[64];
   snprintf(d, sizeof d, "%04d%02d%02d%02d%02d%02d", tm.tm_year + 1900,
            tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
-  static const char *const keys[] = {"/CreationDate (D:", "/ModDate (D:",
-                                     "/CreationDate(D:", "/ModDate(D:"};
+  static const char *const keys[] = {
+      "/CreationDate (D:", "/ModDate (D:", "/CreationDate(D:", "/ModDate(D:"};
   for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
     size_t kl = strlen(keys[k]);
     for (size_t i = 0; i + kl + 14 <= n; i++) {
@@ -137,8 +137,13 @@ acc_rc acc_pack_render_pdf(const char *html, size_t len, int64_t date_us,
                     NULL};
     st = run(argv, dir);
   } else {
-    char *argv[] = {prog, "--quiet", "--disable-javascript",
-                    "--disable-local-file-access", in, pdf, NULL};
+    char *argv[] = {prog,
+                    "--quiet",
+                    "--disable-javascript",
+                    "--disable-local-file-access",
+                    in,
+                    pdf,
+                    NULL};
     st = run(argv, dir);
   }
   struct stat sb;
@@ -149,7 +154,8 @@ acc_rc acc_pack_render_pdf(const char *html, size_t len, int64_t date_us,
   }
   unsigned char *buf = malloc((size_t)sb.st_size);
   f = fopen(pdf, "rb");
-  if (!buf || !f || fread(buf, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size) {
+  if (!buf || !f ||
+      fread(buf, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size) {
     free(buf);
     if (f)
       fclose(f);

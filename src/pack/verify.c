@@ -37,8 +37,7 @@ static const acc_pack_file *find(const acc_pack_file *f, size_t n,
 }
 
 /* Every object of the bundle within the release level. */
-static acc_rc check_object(json_t *o, size_t i, acc_tlp release,
-                           acc_diag *d) {
+static acc_rc check_object(json_t *o, size_t i, acc_tlp release, acc_diag *d) {
   const char *id = json_string_value(json_object_get(o, "id"));
   const char *type = json_string_value(json_object_get(o, "type"));
   if (!id || !type)
@@ -92,11 +91,11 @@ static int in_bundle(json_t *ids, json_t *ref) {
 }
 
 static acc_rc check_bundle(const acc_pack_file *bf, const acc_pack_file *hf,
-                           acc_tlp release, acc_pack_report *rep,
-                           json_t *pj, acc_diag *d) {
+                           acc_tlp release, acc_pack_report *rep, json_t *pj,
+                           acc_diag *d) {
   json_error_t e;
-  json_t *b = json_loadb((const char *)bf->data, bf->len,
-                         JSON_REJECT_DUPLICATES, &e);
+  json_t *b =
+      json_loadb((const char *)bf->data, bf->len, JSON_REJECT_DUPLICATES, &e);
   if (!b)
     return acc_diag_set(d, ACC_EINVAL, "bundle.json: line %d, column %d: %s",
                         e.line, e.column, e.text);
@@ -116,8 +115,10 @@ static acc_rc check_bundle(const acc_pack_file *bf, const acc_pack_file *hf,
   json_t *o;
   json_array_foreach(objs, i, o) {
     if (!json_is_object(o)) {
-      rc = acc_diag_set(d, ACC_EINVAL, "bundle.json: object %zu is not an "
-                                       "object", i);
+      rc = acc_diag_set(d, ACC_EINVAL,
+                        "bundle.json: object %zu is not an "
+                        "object",
+                        i);
       goto out;
     }
     if ((rc = check_object(o, i, release, d)))
@@ -230,8 +231,8 @@ acc_rc acc_pack_verify_files(const acc_pack_file *files, size_t n,
   if (!pf)
     return acc_diag_set(d, ACC_EINVAL, "the pack lacks pack.json");
   json_error_t je;
-  json_t *pj = json_loadb((const char *)pf->data, pf->len,
-                          JSON_REJECT_DUPLICATES, &je);
+  json_t *pj =
+      json_loadb((const char *)pf->data, pf->len, JSON_REJECT_DUPLICATES, &je);
   if (!json_is_object(pj)) {
     json_decref(pj);
     return acc_diag_set(d, ACC_EINVAL, "pack.json is not a JSON object");
@@ -347,8 +348,8 @@ acc_rc acc_pack_verify_dir(const char *dir, const unsigned char *pin,
     snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
     struct stat st;
     if (lstat(path, &st) != 0) {
-      rc = acc_diag_set(d, ACC_EIO, "cannot stat %s: %s", path,
-                        strerror(errno));
+      rc =
+          acc_diag_set(d, ACC_EIO, "cannot stat %s: %s", path, strerror(errno));
       break;
     }
     if (!S_ISREG(st.st_mode)) {

@@ -54,11 +54,12 @@ static void test_vocab(void **state) {
   /* ICD 203 → the DNI row of Appendix A */
   static const int dni[] = {5, 15, 30, 50, 70, 85, 95};
   static const char *const icd[] = {"almost-no-chance", "very-unlikely",
-                                    "unlikely", "roughly-even-chance",
-                                    "likely", "very-likely", "almost-certain"};
+                                    "unlikely",         "roughly-even-chance",
+                                    "likely",           "very-likely",
+                                    "almost-certain"};
   static const char *const phia[] = {"remote-chance", "highly-unlikely",
-                                     "unlikely", "realistic-possibility",
-                                     "likely", "highly-likely",
+                                     "unlikely",      "realistic-possibility",
+                                     "likely",        "highly-likely",
                                      "almost-certain"};
   for (int i = 0; i < 7; i++) {
     const acc_likelihood *l = acc_case_likelihood_find("icd203", icd[i]);
@@ -170,8 +171,8 @@ static void test_rules(void **state) {
   assert_false(rule_met(0, p3, 3, (const char *[]){"A", "B", "Z"},
                         (const char *[]){"concur", "concur", "concur"}, 3));
   /* quorum */
-  assert_false(rule_met(2, p3, 3, (const char *[]){"A"},
-                        (const char *[]){"concur"}, 1));
+  assert_false(
+      rule_met(2, p3, 3, (const char *[]){"A"}, (const char *[]){"concur"}, 1));
   assert_true(rule_met(2, p3, 3, (const char *[]){"A", "C"},
                        (const char *[]){"concur", "concur"}, 2));
   assert_true(rule_met(2, p3, 3, (const char *[]){"A", "B", "C"},
@@ -205,8 +206,7 @@ static void test_spec(void **state) {
   assert_int_equal(spec(good, 0, &d), ACC_OK);
   assert_int_equal(spec("{\"title\":\"t\"", 0, &d), ACC_EJSON);
   assert_int_equal(spec("[]", 0, &d), ACC_EINVAL);
-  assert_int_equal(spec("{\"title\":\"t\",\"title\":\"u\"}", 1, &d),
-                   ACC_EJSON);
+  assert_int_equal(spec("{\"title\":\"t\",\"title\":\"u\"}", 1, &d), ACC_EJSON);
   assert_int_equal(spec("{\"norms\":[\"a\",\"a\"]}", 1, &d), ACC_EINVAL);
   assert_non_null(strstr(d.msg, "repeated"));
   assert_int_equal(spec("{\"likelihood\":{\"scale\":\"phia\",\"term\":"
@@ -237,8 +237,7 @@ static void test_spec(void **state) {
   json_object_set_new(e, "credibility", json_integer(0));
   assert_int_equal(acc_case_evidence_check(e, &d), ACC_EINVAL);
   json_decref(e);
-  e = json_loads("{\"withdraw\":\"note--" X "10\",\"summary\":\"x\"}", 0,
-                 NULL);
+  e = json_loads("{\"withdraw\":\"note--" X "10\",\"summary\":\"x\"}", 0, NULL);
   assert_int_equal(acc_case_evidence_check(e, &d), ACC_EINVAL);
   json_decref(e);
   e = json_loads("{\"stance\":\"concur\",\"statement\":\"yes\"}", 0, NULL);
@@ -360,7 +359,9 @@ static void make_world(world *w, fx *f) {
   assert_int_equal(acc_auth_principal_of(s, "alice", &w->alice, &d), ACC_OK);
   assert_int_equal(acc_audit_open(f->dir, &w->audit, &d), ACC_OK);
   w->rd = (acc_reader){.who = &w->alice, .path = "test", .audit = w->audit};
-  w->ctx = (acc_case_ctx){.st = s, .rd = &w->rd, .data_dir = f->dir,
+  w->ctx = (acc_case_ctx){.st = s,
+                          .rd = &w->rd,
+                          .data_dir = f->dir,
                           .now_us = INT64_C(1767225600000000)};
   char path[1024];
   snprintf(path, sizeof path, "%s/case/scenario.json",
@@ -496,8 +497,9 @@ static void test_pack(void **state) {
   assert_true(rep.pinned);
   assert_int_equal(rep.release, ACC_TLP_CLEAR);
   assert_string_equal(rep.signer, "CERT-A");
-  assert_null(memmem(file(&p, "bundle.json")->data, file(&p, "bundle.json")->len,
-                     "indicator--" X "12", strlen("indicator--" X "12")));
+  assert_null(memmem(file(&p, "bundle.json")->data,
+                     file(&p, "bundle.json")->len, "indicator--" X "12",
+                     strlen("indicator--" X "12")));
   assert_null(memmem(file(&p, "statement.html")->data,
                      file(&p, "statement.html")->len, "Vendor X", 8));
   /* A wrong key. */
@@ -509,8 +511,11 @@ static void test_pack(void **state) {
   static const struct {
     const char *name;
     size_t step;
-  } files[] = {{"MANIFEST", 1},      {"MANIFEST.sig", 1}, {"pack.json", 1},
-               {"statement.html", 13}, {"bundle.json", 97}};
+  } files[] = {{"MANIFEST", 1},
+               {"MANIFEST.sig", 1},
+               {"pack.json", 1},
+               {"statement.html", 13},
+               {"bundle.json", 97}};
   for (size_t fi = 0; fi < sizeof files / sizeof files[0]; fi++) {
     acc_pack_file *pf = file(&q, files[fi].name);
     assert_non_null(pf);
