@@ -122,6 +122,9 @@ typedef struct acc_corr_opts {
   size_t max_nets;       /* related networks per IP value (0 = 100) */
   int64_t at_us;         /* date for list flags (ACC_TIME_NONE = each
                             occurrence's own time span) */
+  size_t sum_min;        /* postings above which a value is summed per
+                            sharing class rather than read one by one
+                            (0 = 512; tests set 1) */
 } acc_corr_opts;
 
 /*

@@ -28,6 +28,7 @@
 #define DEFAULT_MAX_OBJECTS 50
 #define DEFAULT_MAX_VALUES 1000
 #define DEFAULT_MAX_NETS 100
+#define MAX_SOURCES_NAMED 100 /* per value; n_sources counts them all */
 #define HOP_MAX 200       /* hop from at most this many objects per value */
 #define MAX_LIST_HITS 16
 #define GUARD_BATCH 64
@@ -73,6 +74,69 @@ static int i64_has(const i64set *s, int64_t x) {
   return s->n && bsearch(&x, s->v, s->n, sizeof x, cmp_i64) != NULL;
 }
 
+/* Interned strings (sources, ids reached through), found by hash. */
+typedef struct strtab {
+  char **v;
+  size_t n, cap;
+  int *slot; /* open addressing: index + 1, 0 = empty */
+  size_t nslot;
+} strtab;
+
+static uint64_t str_hash(const char *s) {
+  uint64_t h = 0xcbf29ce484222325ULL;
+  for (; *s; s++)
+    h = (h ^ (unsigned char)*s) * 0x100000001b3ULL;
+  return h;
+}
+
+static acc_rc intern(strtab *t, const char *s, int *idx) {
+  if ((t->n + 1) * 2 > t->nslot) {
+    size_t ns = t->nslot ? t->nslot * 2 : 64;
+    int *sl = calloc(ns, sizeof *sl);
+    if (!sl)
+      return ACC_ENOMEM;
+    for (size_t i = 0; i < t->n; i++) {
+      size_t j = (size_t)str_hash(t->v[i]) & (ns - 1);
+      while (sl[j])
+        j = (j + 1) & (ns - 1);
+      sl[j] = (int)i + 1;
+    }
+    free(t->slot);
+    t->slot = sl;
+    t->nslot = ns;
+  }
+  size_t j = (size_t)str_hash(s) & (t->nslot - 1);
+  while (t->slot[j]) {
+    if (strcmp(t->v[t->slot[j] - 1], s) == 0) {
+      *idx = t->slot[j] - 1;
+      return ACC_OK;
+    }
+    j = (j + 1) & (t->nslot - 1);
+  }
+  if (t->n == t->cap) {
+    size_t ncap = t->cap ? t->cap * 2 : 16;
+    char **p = realloc(t->v, ncap * sizeof *p);
+    if (!p)
+      return ACC_ENOMEM;
+    t->v = p;
+    t->cap = ncap;
+  }
+  char *c = strdup(s);
+  if (!c)
+    return ACC_ENOMEM;
+  t->v[t->n] = c;
+  t->slot[j] = (int)t->n + 1;
+  *idx = (int)t->n++;
+  return ACC_OK;
+}
+
+static void strtab_free(strtab *t) {
+  for (size_t i = 0; i < t->n; i++)
+    free(t->v[i]);
+  free(t->v);
+  free(t->slot);
+}
+
 /* ---- per-query state ---- */
 
 /* What is known of one sharing class for this reader. */
@@ -83,13 +147,6 @@ typedef struct cls_info {
   int tlp;          /* effective TLP (collection default applied) */
   int source;       /* index into q->sources */
 } cls_info;
-
-/* A decision by visibility facts (classes differing only by source). */
-typedef struct fact_dec {
-  uint64_t h;
-  int visible;
-  int tlp;
-} fact_dec;
 
 typedef struct hit {
   int64_t seq;
@@ -106,6 +163,15 @@ typedef struct group {
   int relation;   /* 0 exact, 1 inside the queried network, 2 contains it */
   hit *hits;
   size_t n_hits, cap_hits;
+  /* what is answered (group_finish fills it from hits unless summed) */
+  int summed;    /* many postings: summed per class; hits = most recent */
+  size_t occ;    /* visible occurrences */
+  int64_t first, last;
+  int tlp;
+  size_t listed_max; /* objects named */
+  int partial;   /* common: counting stopped past the threshold */
+  int *srcs;     /* distinct visible sources */
+  size_t n_srcs, cap_srcs;
 } group;
 
 typedef struct query {
@@ -115,11 +181,9 @@ typedef struct query {
   acc_diag *d;
   cls_info *cls;
   size_t cap_cls, n_cls;
-  fact_dec facts[64];
-  char **sources;
-  size_t n_sources, cap_sources;
-  char **vias;
-  size_t n_vias, cap_vias;
+  size_t cls_misses;
+  strtab sources;
+  strtab vias;
   i64set self; /* versions of the object asked about (left out) */
   group *groups;
   size_t n_groups, cap_groups;
@@ -132,6 +196,16 @@ typedef struct query {
   char **org_name;
   size_t n_orgs;
   acc_guard_view *view; /* the reader's decisions */
+  const i64set *vself;  /* versions asked about that hold the current value */
+  unsigned common;      /* sources above which a value is common */
+  int *mark;            /* per source: the group that added it last */
+  size_t n_mark;
+  acc_corr_agg *aggs;   /* per-class sums of the current value */
+  size_t n_aggs, cap_aggs;
+  unsigned *agg_seen;   /* per source: the round that saw it */
+  size_t n_agg_seen;
+  unsigned agg_round;   /* one per value summed */
+  size_t agg_sources;   /* distinct visible sources seen this round */
   int64_t dflt_cid[16];   /* collections' default TLP, cached */
   int dflt_tlp[16];
   size_t n_dflt;
@@ -139,29 +213,6 @@ typedef struct query {
   acc_corr_posting *posts;
   size_t n_posts, cap_posts;
 } query;
-
-static acc_rc intern(char ***tab, size_t *n, size_t *cap, const char *s,
-                     int *idx) {
-  for (size_t i = 0; i < *n; i++)
-    if (strcmp((*tab)[i], s) == 0) {
-      *idx = (int)i;
-      return ACC_OK;
-    }
-  if (*n == *cap) {
-    size_t ncap = *cap ? *cap * 2 : 16;
-    char **p = realloc(*tab, ncap * sizeof *p);
-    if (!p)
-      return ACC_ENOMEM;
-    *tab = p;
-    *cap = ncap;
-  }
-  char *c = strdup(s);
-  if (!c)
-    return ACC_ENOMEM;
-  (*tab)[*n] = c;
-  *idx = (int)(*n)++;
-  return ACC_OK;
-}
 
 static int on_org(void *ctx, const acc_org *o) {
   query *q = ctx;
@@ -187,12 +238,6 @@ static const char *org_name(query *q, int64_t oid) {
   return NULL;
 }
 
-static uint64_t fnv(uint64_t h, const void *p, size_t n) {
-  const unsigned char *b = p;
-  for (size_t i = 0; i < n; i++)
-    h = (h ^ b[i]) * 0x100000001b3ULL;
-  return h;
-}
 
 /* The effective TLP of a class for display: its own, else its
  * collection's default. */
@@ -216,8 +261,9 @@ static int effective_tlp(query *q, const acc_corr_cls *c) {
   return t;
 }
 
-/* Decide a class for this reader (cached). */
-static acc_rc class_info(query *q, int64_t cls, cls_info **out) {
+/* The slot of class cls in the cache (empty when not there), growing the
+ * table first when needed. */
+static acc_rc class_slot(query *q, int64_t cls, cls_info **out) {
   if ((q->n_cls + 1) * 2 > q->cap_cls) {
     size_t ncap = q->cap_cls ? q->cap_cls * 2 : 256;
     cls_info *nc = calloc(ncap, sizeof *nc);
@@ -239,64 +285,86 @@ static acc_rc class_info(query *q, int64_t cls, cls_info **out) {
   size_t j = (size_t)((uint64_t)cls * 0x9E3779B97F4A7C15ULL) & (q->cap_cls - 1);
   while (q->cls[j].cls && q->cls[j].cls != cls)
     j = (j + 1) & (q->cap_cls - 1);
-  if (q->cls[j].cls) {
-    *out = &q->cls[j];
-    return ACC_OK;
-  }
-  acc_corr_cls c;
-  acc_rc rc = q->s->ops->corr_cls(q->s, cls, &c, q->d);
-  if (rc)
-    return rc;
-  cls_info ci = {.cls = cls};
-  /* the decision depends on these facts only, not on the source */
-  uint64_t h = 0xcbf29ce484222325ULL;
-  h = fnv(h, &c.collection, sizeof c.collection);
-  h = fnv(h, &c.tlp, sizeof c.tlp);
-  h = fnv(h, &c.granular_tlp, sizeof c.granular_tlp);
-  h = fnv(h, &c.origin_oid, sizeof c.origin_oid);
-  h = fnv(h, &c.origin_uid, sizeof c.origin_uid);
-  h = fnv(h, c.share_orgs ? c.share_orgs : "", c.share_orgs ? strlen(c.share_orgs) + 1 : 1);
-  h = fnv(h, c.share_users ? c.share_users : "", c.share_users ? strlen(c.share_users) + 1 : 1);
-  if (!h)
-    h = 1;
-  fact_dec *fd = &q->facts[h % (sizeof q->facts / sizeof q->facts[0])];
-  if (fd->h == h) {
-    ci.visible = fd->visible;
-    ci.tlp = fd->tlp;
-  } else {
-    acc_record r;
-    memset(&r, 0, sizeof r);
-    r.collection = c.collection;
-    r.tlp = c.tlp;
-    r.granular_tlp = c.granular_tlp;
-    r.share_orgs = c.share_orgs;
-    r.share_users = c.share_users;
-    r.origin_oid = c.origin_oid;
-    r.origin_uid = c.origin_uid;
-    r.created_us = r.modified_us = ACC_TIME_NONE;
-    ci.visible = acc_guard_view_visible(q->view, &r);
-    ci.tlp = effective_tlp(q, &c);
-    fd->h = h;
-    fd->visible = ci.visible;
-    fd->tlp = ci.tlp;
-  }
-  ci.granular = ci.visible && c.granular_tlp >= 0 && q->rd->who->uid != -1;
-  char src[ACC_ID_MAX + ACC_NAME_MAX + 16];
-  const char *on = c.origin_oid > 0 ? org_name(q, c.origin_oid) : NULL;
-  if (on)
-    snprintf(src, sizeof src, "%s", on);
-  else if (c.created_by_ref)
-    snprintf(src, sizeof src, "%s", c.created_by_ref);
-  else
-    snprintf(src, sizeof src, "(this instance)");
-  rc = intern(&q->sources, &q->n_sources, &q->cap_sources, src, &ci.source);
-  acc_corr_cls_clear(&c);
-  if (rc)
-    return rc;
-  q->cls[j] = ci;
-  q->n_cls++;
   *out = &q->cls[j];
   return ACC_OK;
+}
+
+/* Decide class c for this reader and cache it. */
+static acc_rc class_add(query *q, const acc_corr_cls *c, cls_info **out) {
+  cls_info *slot;
+  acc_rc rc = class_slot(q, c->cls, &slot);
+  if (rc)
+    return rc;
+  if (slot->cls) {
+    *out = slot;
+    return ACC_OK;
+  }
+  cls_info ci = {.cls = c->cls};
+  acc_record r;
+  memset(&r, 0, sizeof r);
+  r.collection = c->collection;
+  r.tlp = c->tlp;
+  r.granular_tlp = c->granular_tlp;
+  r.share_orgs = c->share_orgs;
+  r.share_users = c->share_users;
+  r.origin_oid = c->origin_oid;
+  r.origin_uid = c->origin_uid;
+  r.created_us = r.modified_us = ACC_TIME_NONE;
+  ci.visible = acc_guard_view_visible(q->view, &r);
+  ci.tlp = effective_tlp(q, c);
+  ci.granular = ci.visible && c->granular_tlp >= 0 && q->rd->who->uid != -1;
+  char src[ACC_ID_MAX + ACC_NAME_MAX + 16];
+  const char *on = c->origin_oid > 0 ? org_name(q, c->origin_oid) : NULL;
+  if (on)
+    snprintf(src, sizeof src, "%s", on);
+  else if (c->created_by_ref)
+    snprintf(src, sizeof src, "%s", c->created_by_ref);
+  else
+    snprintf(src, sizeof src, "(this instance)");
+  if ((rc = intern(&q->sources, src, &ci.source)))
+    return rc;
+  *slot = ci;
+  q->n_cls++;
+  *out = slot;
+  return ACC_OK;
+}
+
+static int on_cls(void *ctx, const acc_corr_cls *c) {
+  query *q = ctx;
+  cls_info *ci;
+  return class_add(q, c, &ci) ? 1 : 0;
+}
+
+/* Decide a class for this reader (cached).  After CLS_PRELOAD misses, every
+ * class is read and decided in one pass: a common value can touch
+ * thousands. */
+#define CLS_PRELOAD 1024
+static acc_rc class_info(query *q, int64_t cls, cls_info **out) {
+  cls_info *slot;
+  acc_rc rc = class_slot(q, cls, &slot);
+  if (rc)
+    return rc;
+  if (slot->cls) {
+    *out = slot;
+    return ACC_OK;
+  }
+  if (++q->cls_misses == CLS_PRELOAD) {
+    rc = q->s->ops->corr_cls_all(q->s, on_cls, q, q->d);
+    if (rc)
+      return rc == (acc_rc)1 ? ACC_ENOMEM : rc;
+    if ((rc = class_slot(q, cls, &slot)))
+      return rc;
+    if (slot->cls) {
+      *out = slot;
+      return ACC_OK;
+    }
+  }
+  acc_corr_cls c;
+  if ((rc = q->s->ops->corr_cls(q->s, cls, &c, q->d)))
+    return rc;
+  rc = class_add(q, &c, out);
+  acc_corr_cls_clear(&c);
+  return rc;
 }
 
 /* ---- reading objects through the guard ---- */
@@ -334,6 +402,7 @@ typedef struct released {
 
 typedef struct fetch_ctx {
   const i64set *want;
+  int full; /* the whole content is needed (else only its name) */
   released *out;
   size_t n, cap;
   acc_rc rc;
@@ -353,7 +422,11 @@ static int on_released(void *ctx, const acc_record *r) {
     f->out = p;
     f->cap = ncap;
   }
-  json_t *j = json_loadb(r->raw, r->raw_len, 0, NULL);
+  /* naming an object needs its name only: objects without one (SCOs,
+   * observed-data, sightings) are not parsed at all */
+  json_t *j = f->full || memmem(r->raw, r->raw_len, "\"name\"", 6)
+                  ? json_loadb(r->raw, r->raw_len, 0, NULL)
+                  : json_object();
   if (!j)
     return 0;
   f->out[f->n].seq = r->seq;
@@ -370,8 +443,8 @@ static int cmp_released(const void *a, const void *b) {
 /* Read the versions in seqs (sorted, unique) through the guard, with ids
  * already known (rows).  Returns what was released, sorted by seq. */
 static acc_rc fetch(query *q, const i64set *seqs, const rowinfo *rows,
-                    released **out, size_t *n_out) {
-  fetch_ctx f = {.want = seqs};
+                    int full, released **out, size_t *n_out) {
+  fetch_ctx f = {.want = seqs, .full = full};
   acc_rc rc = ACC_OK;
   for (size_t i = 0; i < seqs->n && !rc;) {
     acc_query aq;
@@ -395,7 +468,8 @@ static acc_rc fetch(query *q, const i64set *seqs, const rowinfo *rows,
     free(f.out);
     return rc;
   }
-  qsort(f.out, f.n, sizeof *f.out, cmp_released);
+  if (f.n)
+    qsort(f.out, f.n, sizeof *f.out, cmp_released);
   *out = f.out;
   *n_out = f.n;
   return ACC_OK;
@@ -439,7 +513,7 @@ static acc_rc granular_ok(query *q, int64_t seq, int kind, const char *text,
       released *rel = NULL;
       size_t nrel = 0;
       if (!rc)
-        rc = fetch(q, &one, &ri, &rel, &nrel);
+        rc = fetch(q, &one, &ri, 1, &rel, &nrel);
       free(one.v);
       if (rc)
         return rc;
@@ -489,10 +563,226 @@ static acc_rc group_add_hit(group *g, const hit *h) {
 
 /* The visible postings of value vid into g (via: -1 or a via index);
  * kind/text is what the posting's object holds (for granular checks). */
+/* Add a source to g once: q->mark[src] says which group added it last
+ * (a group's sources are gathered while no other group is). */
+static acc_rc group_src(query *q, group *g, int src) {
+  int gid = (int)(g - q->groups) + 1;
+  if ((size_t)src >= q->n_mark) {
+    size_t nm = q->n_mark ? q->n_mark : 256;
+    while (nm <= (size_t)src)
+      nm *= 2;
+    int *p = realloc(q->mark, nm * sizeof *p);
+    if (!p)
+      return ACC_ENOMEM;
+    memset(p + q->n_mark, 0, (nm - q->n_mark) * sizeof *p);
+    q->mark = p;
+    q->n_mark = nm;
+  }
+  if (q->mark[src] == gid)
+    return ACC_OK;
+  q->mark[src] = gid;
+  if (g->n_srcs == g->cap_srcs) {
+    size_t ncap = g->cap_srcs ? g->cap_srcs * 2 : 8;
+    int *p = realloc(g->srcs, ncap * sizeof *p);
+    if (!p)
+      return ACC_ENOMEM;
+    g->srcs = p;
+    g->cap_srcs = ncap;
+  }
+  g->srcs[g->n_srcs++] = src;
+  return ACC_OK;
+}
+
+static void group_time(group *g, int64_t t, int64_t te, int tlp) {
+  if (g->first == ACC_TIME_NONE || t < g->first)
+    g->first = t;
+  if (g->last == ACC_TIME_NONE || te > g->last)
+    g->last = te;
+  if (tlp > g->tlp)
+    g->tlp = tlp;
+}
+
+static int on_agg(void *ctx, const acc_corr_agg *a) {
+  query *q = ctx;
+  if (q->n_aggs == q->cap_aggs) {
+    size_t ncap = q->cap_aggs ? q->cap_aggs * 2 : 64;
+    acc_corr_agg *p = realloc(q->aggs, ncap * sizeof *p);
+    if (!p)
+      return 1;
+    q->aggs = p;
+    q->cap_aggs = ncap;
+  }
+  q->aggs[q->n_aggs++] = *a;
+  /* Counting stops once the value is known to be common for this reader:
+   * more than `common` distinct visible sources (decided on visible
+   * classes only, so where it stops reveals nothing of the others). */
+  cls_info *ci;
+  if (!q->common || class_info(q, a->cls, &ci) || !ci->visible)
+    return 0;
+  if ((size_t)ci->source >= q->n_agg_seen) {
+    size_t nm = q->n_agg_seen ? q->n_agg_seen : 256;
+    while (nm <= (size_t)ci->source)
+      nm *= 2;
+    unsigned *p = realloc(q->agg_seen, nm * sizeof *p);
+    if (!p)
+      return 1;
+    memset(p + q->n_agg_seen, 0, (nm - q->n_agg_seen) * sizeof *p);
+    q->agg_seen = p;
+    q->n_agg_seen = nm;
+  }
+  if (q->agg_seen[ci->source] != q->agg_round) {
+    q->agg_seen[ci->source] = q->agg_round;
+    if (++q->agg_sources > q->common)
+      return 2; /* stop: common */
+  }
+  return 0;
+}
+
+static int cmp_agg_recent(const void *a, const void *b) {
+  const acc_corr_agg *x = a, *y = b;
+  return x->seq_max > y->seq_max ? -1 : x->seq_max < y->seq_max;
+}
+
+static int cmp_hit_seq_desc(const void *a, const void *b) {
+  const hit *x = a, *y = b;
+  return x->seq > y->seq ? -1 : x->seq < y->seq;
+}
+
+/* Objects named for a value: fewer for a common one (the count says how
+ * many more there are). */
+#define COMMON_LISTED 10
+static size_t listed_max(const query *q, const group *g) {
+  size_t n = g->summed ? g->n_srcs : 0;
+  if (!g->summed) {
+    /* sources of a value read one by one: an upper bound is enough */
+    n = g->n_hits;
+  }
+  if (q->common && n > q->common && q->o.max_objects > COMMON_LISTED)
+    return COMMON_LISTED;
+  return q->o.max_objects;
+}
+
+/* A value with many postings: summed per visible class (the store adds
+ * them up), and only the most recent ones read one by one. */
+static acc_rc collect_summed(query *q, group *g, int64_t vid, int kind,
+                             const char *text) {
+  acc_rc rc = ACC_OK;
+  g->summed = 1;
+  /* the versions asked about are not counted */
+  for (size_t i = 0; q->vself && i < q->vself->n; i++) {
+    int64_t cls;
+    acc_diag d;
+    if (q->s->ops->corr_doc_cls(q->s, q->vself->v[i], &cls, &d))
+      continue;
+    for (size_t k = 0; k < q->n_aggs; k++)
+      if (q->aggs[k].cls == cls && q->aggs[k].n > 0)
+        q->aggs[k].n--;
+  }
+  size_t n_vis = 0;
+  for (size_t k = 0; k < q->n_aggs && !rc; k++) {
+    acc_corr_agg *a = &q->aggs[k];
+    cls_info *ci;
+    if (!a->n || (rc = class_info(q, a->cls, &ci)))
+      continue;
+    if (!ci->visible)
+      continue;
+    if (ci->granular) {
+      /* each posting checked against the reader's redaction */
+      q->n_posts = 0;
+      rc = q->s->ops->corr_recent(q->s, vid, a->cls, (size_t)a->n + 64,
+                                  on_posting, q, q->d);
+      if (rc == (acc_rc)1)
+        rc = ACC_ENOMEM;
+      for (size_t i = 0; i < q->n_posts && !rc; i++) {
+        const acc_corr_posting *p = &q->posts[i];
+        int ok;
+        if (i64_has(&q->self, p->seq))
+          continue;
+        if ((rc = granular_ok(q, p->seq, kind, text, &ok)) || !ok)
+          continue;
+        hit h = {.seq = p->seq, .t = p->t_us, .te = p->t_end_us,
+                 .source = ci->source, .tlp = ci->tlp, .via = -1};
+        g->occ++;
+        group_time(g, h.t, h.te, h.tlp);
+        if (!(rc = group_src(q, g, ci->source)))
+          rc = group_add_hit(g, &h);
+      }
+      continue;
+    }
+    g->occ += (size_t)a->n;
+    group_time(g, a->t_min_us, a->t_max_us, ci->tlp);
+    if ((rc = group_src(q, g, ci->source)))
+      break;
+    q->aggs[n_vis++] = *a; /* keep the visible ones, in place */
+  }
+  if (rc)
+    return rc;
+  /* the most recent postings lie in the classes with the most recent */
+  if (n_vis)
+    qsort(q->aggs, n_vis, sizeof *q->aggs, cmp_agg_recent);
+  size_t want = listed_max(q, g);
+  for (size_t k = 0; k < n_vis && k < want && !rc; k++) {
+    cls_info *ci;
+    if ((rc = class_info(q, q->aggs[k].cls, &ci)))
+      break;
+    q->n_posts = 0;
+    size_t lim = want + (q->vself ? q->vself->n : 0);
+    rc = q->s->ops->corr_recent(q->s, vid, q->aggs[k].cls, lim, on_posting, q,
+                                q->d);
+    if (rc == (acc_rc)1)
+      rc = ACC_ENOMEM;
+    for (size_t i = 0; i < q->n_posts && !rc; i++) {
+      const acc_corr_posting *p = &q->posts[i];
+      if (i64_has(&q->self, p->seq))
+        continue;
+      hit h = {.seq = p->seq, .t = p->t_us, .te = p->t_end_us,
+               .source = ci->source, .tlp = ci->tlp, .via = -1};
+      if (g->n_hits == g->cap_hits) {
+        size_t ncap = g->cap_hits ? g->cap_hits * 2 : 64;
+        hit *np = realloc(g->hits, ncap * sizeof *np);
+        if (!np)
+          return ACC_ENOMEM;
+        g->hits = np;
+        g->cap_hits = ncap;
+      }
+      g->hits[g->n_hits++] = h;
+    }
+  }
+  if (g->n_hits) {
+    qsort(g->hits, g->n_hits, sizeof *g->hits, cmp_hit_seq_desc);
+    if (g->n_hits > want)
+      g->n_hits = want;
+  }
+  return rc;
+}
+
+/* Postings above which a value is summed per class rather than read one
+ * by one. */
+#define SUM_MIN 512
+
 static acc_rc collect(query *q, group *g, int64_t vid, int kind,
                       const char *text, int via) {
+  acc_rc rc;
+  if (via < 0 && !g->summed) {
+    q->n_aggs = 0;
+    q->agg_round++;
+    q->agg_sources = 0;
+    rc = q->s->ops->corr_agg(q->s, vid, on_agg, q, q->d);
+    if (rc == (acc_rc)2) {
+      /* common: what was summed so far is the answer, as "at least" */
+      g->partial = 1;
+      return collect_summed(q, g, vid, kind, text);
+    }
+    if (rc)
+      return rc == (acc_rc)1 ? ACC_ENOMEM : rc;
+    int64_t total = 0;
+    for (size_t k = 0; k < q->n_aggs; k++)
+      total += q->aggs[k].n;
+    if (total > (int64_t)(q->o.sum_min ? q->o.sum_min : SUM_MIN))
+      return collect_summed(q, g, vid, kind, text);
+  }
   q->n_posts = 0;
-  acc_rc rc = q->s->ops->corr_postings(q->s, vid, on_posting, q, q->d);
+  rc = q->s->ops->corr_postings(q->s, vid, on_posting, q, q->d);
   if (rc)
     return rc == (acc_rc)1 ? ACC_ENOMEM : rc;
   /* group_add_hit is linear: keep groups of huge values fast by
@@ -519,7 +809,7 @@ static acc_rc collect(query *q, group *g, int64_t vid, int kind,
              .source = ci->source,
              .tlp = ci->tlp,
              .via = via};
-    if (via < 0) {
+    if (via < 0 && !g->summed) {
       if (g->n_hits == g->cap_hits) {
         size_t ncap = g->cap_hits ? g->cap_hits * 2 : 16;
         hit *np = realloc(g->hits, ncap * sizeof *np);
@@ -530,14 +820,37 @@ static acc_rc collect(query *q, group *g, int64_t vid, int kind,
       }
       g->hits[g->n_hits++] = h;
     } else {
+      size_t before = g->n_hits;
       rc = group_add_hit(g, &h);
+      if (!rc && g->summed && g->n_hits > before) {
+        /* a hop hit of a summed value: counted here */
+        g->occ++;
+        group_time(g, h.t, h.te, h.tlp);
+        rc = group_src(q, g, h.source);
+      }
     }
   }
   return rc;
 }
 
+/* Fill what is answered from the hits (values read one by one). */
+static acc_rc group_finish(query *q, group *g) {
+  if (g->summed)
+    return ACC_OK;
+  g->occ = g->n_hits;
+  for (size_t i = 0; i < g->n_hits; i++) {
+    group_time(g, g->hits[i].t, g->hits[i].te, g->hits[i].tlp);
+    acc_rc rc = group_src(q, g, g->hits[i].source);
+    if (rc)
+      return rc;
+  }
+  return ACC_OK;
+}
+
 static size_t n_sources_of(const query *q, const group *g) {
-  unsigned char *seen = calloc(q->n_sources + 1, 1);
+  if (g->summed)
+    return g->n_srcs;
+  unsigned char *seen = calloc(q->sources.n + 1, 1);
   if (!seen)
     return (size_t)-1; /* treated as common: no hops */
   size_t k = 0;
@@ -587,7 +900,7 @@ static acc_rc hop(query *q, group *g) {
       if (q->s->ops->corr_find(q->s, &ref.v, &vid, &d))
         continue;
       int via;
-      if ((rc = intern(&q->vias, &q->n_vias, &q->cap_vias, ri.id, &via)))
+      if ((rc = intern(&q->vias, ri.id, &via)))
         break;
       rc = collect(q, g, vid, ACC_CK_REF, ref.text, via);
     }
@@ -613,6 +926,8 @@ static acc_rc new_group(query *q, int kind, const char *text, const char *qv,
   memset(g, 0, sizeof *g);
   g->kind = kind;
   g->relation = relation;
+  g->first = g->last = ACC_TIME_NONE;
+  g->tlp = -1;
   g->text = strdup(text);
   g->from = strdup(qv);
   if (!g->text || !g->from) {
@@ -692,11 +1007,12 @@ static acc_rc correlate_value(query *q, const acc_cval *v, unsigned common) {
       rc = collect(q, g, x.v[i].vid, x.v[i].kind, x.v[i].text, -1);
       if (!rc && n_sources_of(q, &q->groups[k]) <= common)
         rc = hop(q, &q->groups[k]);
-      if (!rc && !q->groups[k].n_hits) {
+      if (!rc && !q->groups[k].n_hits && !q->groups[k].occ) {
         /* nothing visible: the group is not shown at all */
         free(q->groups[k].text);
         free(q->groups[k].from);
         free(q->groups[k].hits);
+        free(q->groups[k].srcs);
         q->n_groups--;
       }
     }
@@ -727,7 +1043,8 @@ static json_t *sorted_strings(json_t *arr) {
   if (v && out) {
     for (size_t i = 0; i < n; i++)
       v[i] = json_string_value(json_array_get(arr, i));
-    qsort(v, n, sizeof *v, cmp_str);
+    if (n)
+      qsort(v, n, sizeof *v, cmp_str);
     for (size_t i = 0; i < n; i++)
       json_array_append_new(out, json_string(v[i]));
   }
@@ -783,7 +1100,7 @@ static json_t *list_flags(query *q, const group *g, int64_t first,
 static acc_rc answer(query *q, const char *what, const char *self_id,
                      unsigned common, json_t **out) {
   acc_rc rc = ACC_OK;
-  size_t seen_n = q->n_sources + 1;
+  size_t seen_n = q->sources.n + 1;
   unsigned char *seen = calloc(seen_n, 1);
   i64set listed = {0};
   rowinfo *rows = NULL;
@@ -798,8 +1115,15 @@ static acc_rc answer(query *q, const char *what, const char *self_id,
   /* the objects to name: the most recent max_objects of each group */
   for (size_t gi = 0; gi < q->n_groups && !rc; gi++) {
     group *g = &q->groups[gi];
-    qsort(g->hits, g->n_hits, sizeof *g->hits, cmp_hit_recent);
-    for (size_t i = 0; i < g->n_hits && i < q->o.max_objects && !rc; i++)
+    if (g->n_hits)
+      qsort(g->hits, g->n_hits, sizeof *g->hits, cmp_hit_recent);
+    size_t lm = g->summed ? listed_max(q, g)
+                : (n_sources_of(q, g) > q->common && q->o.max_objects >
+                                                         COMMON_LISTED
+                       ? COMMON_LISTED
+                       : q->o.max_objects);
+    g->listed_max = lm;
+    for (size_t i = 0; i < g->n_hits && i < lm && !rc; i++)
       rc = i64_push(&listed, g->hits[i].seq);
   }
   if (rc)
@@ -813,51 +1137,51 @@ static acc_rc answer(query *q, const char *what, const char *self_id,
   for (size_t i = 0; i < listed.n; i++)
     if (row_of(q, listed.v[i], &rows[i]))
       rows[i].seq = 0;
-  if ((rc = fetch(q, &listed, rows, &rel, &n_rel)))
+  if ((rc = fetch(q, &listed, rows, 0, &rel, &n_rel)))
     goto out;
   json_t *all_sources = json_array();
   memset(seen, 0, seen_n);
   size_t n_matched = 0;
   for (size_t gi = 0; gi < q->n_groups; gi++) {
     group *g = &q->groups[gi];
-    unsigned char *gseen = calloc(seen_n, 1);
-    if (!gseen) {
+    if ((rc = group_finish(q, g)))
+      break;
+    int64_t first = g->first, last = g->last;
+    int tlp = g->tlp;
+    json_t *srcs = json_array();
+    size_t n_src = g->n_srcs;
+    /* sources in name order; a common value's are counted, and named up
+     * to a limit */
+    const char **names = malloc((n_src ? n_src : 1) * sizeof *names);
+    if (!names) {
+      json_decref(srcs);
       rc = ACC_ENOMEM;
       break;
     }
-    int64_t first = ACC_TIME_NONE, last = ACC_TIME_NONE;
-    int tlp = -1;
-    json_t *srcs = json_array();
-    for (size_t i = 0; i < g->n_hits; i++) {
-      hit *h = &g->hits[i];
-      if (first == ACC_TIME_NONE || h->t < first)
-        first = h->t;
-      if (last == ACC_TIME_NONE || h->te > last)
-        last = h->te;
-      if (h->tlp > tlp)
-        tlp = h->tlp;
-      if (!gseen[h->source]) {
-        gseen[h->source] = 1;
-        json_array_append_new(srcs, json_string(q->sources[h->source]));
-        if (!seen[h->source]) {
-          seen[h->source] = 1;
-          json_array_append_new(all_sources,
-                                json_string(q->sources[h->source]));
-        }
+    for (size_t i = 0; i < n_src; i++) {
+      names[i] = q->sources.v[g->srcs[i]];
+      if (!seen[g->srcs[i]]) {
+        seen[g->srcs[i]] = 1;
+        if (json_array_size(all_sources) < MAX_SOURCES_NAMED * 10)
+          json_array_append_new(all_sources, json_string(names[i]));
       }
     }
-    free(gseen);
-    size_t n_src = json_array_size(srcs);
+    if (n_src)
+      qsort(names, n_src, sizeof *names, cmp_str);
+    for (size_t i = 0; i < n_src && i < MAX_SOURCES_NAMED; i++)
+      json_array_append_new(srcs, json_string(names[i]));
+    free(names);
     json_t *flags = json_array();
     if (n_src > common)
       json_array_append_new(flags, json_string("common"));
     json_t *lists = list_flags(q, g, first, last, flags);
     json_t *objs = json_array();
     size_t shown = 0;
-    for (size_t i = 0; i < g->n_hits && i < q->o.max_objects; i++) {
+    for (size_t i = 0; i < g->n_hits && i < g->listed_max; i++) {
       hit *h = &g->hits[i];
       released key = {.seq = h->seq};
-      released *r = bsearch(&key, rel, n_rel, sizeof *rel, cmp_released);
+      released *r =
+          n_rel ? bsearch(&key, rel, n_rel, sizeof *rel, cmp_released) : NULL;
       if (!r)
         continue; /* not released after all: not named */
       const int64_t *pos =
@@ -865,29 +1189,29 @@ static acc_rc answer(query *q, const char *what, const char *self_id,
       const rowinfo *ri = pos ? &rows[pos - listed.v] : NULL;
       json_t *o = json_pack(
           "{s:s,s:s,s:s,s:s,s:o,s:o}", "id", ri ? ri->id : "", "type",
-          ri ? ri->type : "", "source", q->sources[h->source], "tlp",
+          ri ? ri->type : "", "source", q->sources.v[h->source], "tlp",
           acc_tlp_name((acc_tlp)h->tlp), "first_seen", jtime(h->t),
           "last_seen", jtime(h->te));
       json_t *name = json_object_get(r->obj, "name");
       if (json_is_string(name))
         json_object_set(o, "name", name);
       if (h->via >= 0)
-        json_object_set_new(o, "via", json_string(q->vias[h->via]));
+        json_object_set_new(o, "via", json_string(q->vias.v[h->via]));
       json_array_append_new(objs, o);
       shown++;
     }
-    if (g->n_hits)
+    if (g->occ)
       n_matched++;
     json_t *gv = json_pack("{s:s,s:s,s:s,s:s}", "value", g->text, "kind",
                            acc_corr_kind_name(g->kind), "relation",
                            relation_name(g->relation), "queried", g->from);
-    json_object_set_new(gv, "occurrences", json_integer((json_int_t)g->n_hits));
+    json_object_set_new(gv, "occurrences", json_integer((json_int_t)g->occ));
+    if (g->partial)
+      json_object_set_new(gv, "counted", json_string("at least"));
     json_object_set_new(gv, "n_sources", json_integer((json_int_t)n_src));
-    json_object_set_new(gv, "sources", sorted_strings(srcs));
-    json_object_set_new(gv, "first_seen", g->n_hits ? jtime(first)
-                                                    : json_null());
-    json_object_set_new(gv, "last_seen", g->n_hits ? jtime(last)
-                                                   : json_null());
+    json_object_set_new(gv, "sources", srcs);
+    json_object_set_new(gv, "first_seen", g->occ ? jtime(first) : json_null());
+    json_object_set_new(gv, "last_seen", g->occ ? jtime(last) : json_null());
     json_object_set_new(gv, "tlp", tlp >= 0
                                        ? json_string(acc_tlp_name((acc_tlp)tlp))
                                        : json_null());
@@ -896,7 +1220,7 @@ static acc_rc answer(query *q, const char *what, const char *self_id,
       json_object_set_new(gv, "lists", lists);
     json_object_set_new(gv, "objects", objs);
     json_object_set_new(gv, "more_objects",
-                        json_integer((json_int_t)(g->n_hits - shown)));
+                        json_integer((json_int_t)(g->occ - shown)));
     json_array_append_new(values, gv);
   }
   json_object_set_new(top, "query", json_string(what));
@@ -924,19 +1248,19 @@ out:
 static void query_free(query *q) {
   acc_guard_view_free(q->view);
   free(q->cls);
-  for (size_t i = 0; i < q->n_sources; i++)
-    free(q->sources[i]);
-  free(q->sources);
-  for (size_t i = 0; i < q->n_vias; i++)
-    free(q->vias[i]);
-  free(q->vias);
+  strtab_free(&q->sources);
+  strtab_free(&q->vias);
   free(q->self.v);
   for (size_t i = 0; i < q->n_groups; i++) {
     free(q->groups[i].text);
     free(q->groups[i].from);
     free(q->groups[i].hits);
+    free(q->groups[i].srcs);
   }
   free(q->groups);
+  free(q->aggs);
+  free(q->agg_seen);
+  free(q->mark);
   for (size_t i = 0; i < q->n_g; i++)
     acc_cvals_free(&q->gvals[i]);
   free(q->gseq);
@@ -983,6 +1307,7 @@ acc_rc acc_corr_query_values(acc_store *s, const acc_reader *rd,
   acc_rc rc = query_init(&q, s, rd, o, d);
   (void)self_id;
   unsigned common = q.o.common ? q.o.common : acc_corr_common_sources(s);
+  q.common = common;
   for (size_t i = 0; i < vs->n && i < q.o.max_values && !rc; i++)
     if (vs->v[i].v.kind != ACC_CK_REF)
       rc = correlate_value(&q, &vs->v[i], common);
@@ -1008,31 +1333,60 @@ static int on_self(void *ctx, const acc_record *r) {
   return 0;
 }
 
+/* A value of the object asked about (or of what it names) and the
+ * version holding it. */
+typedef struct held {
+  int64_t seq;
+  acc_cval *v; /* into the owning acc_cvals of its object */
+} held;
+
 typedef struct expand_ctx {
-  acc_cvals *vs;
+  acc_cvals *objs; /* one acc_cvals per object read, values kept */
+  size_t n_objs, cap_objs;
+  int64_t *seqs;
   i64set *self;
   acc_rc rc;
 } expand_ctx;
+
+static acc_rc keep_values(expand_ctx *x, json_t *j, int64_t seq) {
+  if (x->n_objs == x->cap_objs) {
+    size_t ncap = x->cap_objs ? x->cap_objs * 2 : 64;
+    acc_cvals *p = realloc(x->objs, ncap * sizeof *p);
+    int64_t *ps = realloc(x->seqs, ncap * sizeof *ps);
+    if (p)
+      x->objs = p;
+    if (ps)
+      x->seqs = ps;
+    if (!p || !ps)
+      return ACC_ENOMEM;
+    x->cap_objs = ncap;
+  }
+  acc_cvals *vs = &x->objs[x->n_objs];
+  acc_cvals_init(vs);
+  acc_rc rc = acc_corr_extract(j, vs);
+  if (rc) {
+    acc_cvals_free(vs);
+    return rc;
+  }
+  x->seqs[x->n_objs++] = seq;
+  return i64_push(x->self, seq);
+}
+
+static int cmp_held(const void *a, const void *b) {
+  const held *x = a, *y = b;
+  if (x->v->v.kind != y->v->v.kind)
+    return x->v->v.kind - y->v->v.kind;
+  return strcmp(x->v->text, y->v->text);
+}
 
 static int on_expand(void *ctx, const acc_record *r) {
   expand_ctx *x = ctx;
   json_t *j = json_loadb(r->raw, r->raw_len, 0, NULL);
   if (!j)
     return 0;
-  acc_cvals one;
-  acc_cvals_init(&one);
-  acc_rc rc = acc_corr_extract(j, &one);
+  x->rc = keep_values(x, j, r->seq);
   json_decref(j);
-  for (size_t i = 0; i < one.n && !rc; i++)
-    if (one.v[i].v.kind != ACC_CK_REF)
-      rc = acc_cvals_add(x->vs, &one.v[i]);
-  acc_cvals_free(&one);
-  if (!rc)
-    rc = i64_push(x->self, r->seq);
-  if (rc == ACC_ETOOBIG)
-    rc = ACC_OK;
-  x->rc = rc;
-  return rc ? 1 : 0;
+  return x->rc ? 1 : 0;
 }
 
 static acc_rc corr_query(acc_store *s, const acc_reader *rd, const char *what,
@@ -1079,28 +1433,43 @@ static acc_rc corr_query(acc_store *s, const acc_reader *rd, const char *what,
   if (!sx.obj)
     return acc_diag_set(d, ACC_EJSON, "%s: stored content unreadable", what);
   i64set self = {0};
-  rc = acc_corr_extract(sx.obj, &vs);
+  expand_ctx ex = {.self = &self};
+  rc = keep_values(&ex, sx.obj, sx.seq);
   json_decref(sx.obj);
-  if (!rc)
-    rc = i64_push(&self, sx.seq);
   /* follow its references (in batches through the guard) */
-  size_t n0 = vs.n;
-  acc_cvals refs;
-  acc_cvals_init(&refs);
-  for (size_t i = 0; i < n0 && !rc; i++)
-    if (vs.v[i].v.kind == ACC_CK_REF)
-      rc = acc_cvals_add(&refs, &vs.v[i]);
-  expand_ctx ex = {.vs = &vs, .self = &self};
-  for (size_t i = 0; i < refs.n && i < EXPAND_MAX && !rc;) {
+  /* a copy: ex.objs moves as objects are added (the values do not) */
+  acc_cvals mine_copy;
+  if (!rc)
+    mine_copy = ex.objs[0];
+  const acc_cvals *mine = rc ? NULL : &mine_copy;
+  size_t n_refs = 0;
+  for (size_t i = 0; mine && i < mine->n && n_refs < EXPAND_MAX && !rc;) {
     acc_query aq;
     acc_query_init(&aq);
-    for (; i < refs.n && aq.n_ids < GUARD_BATCH; i++)
-      aq.ids[aq.n_ids++] = refs.v[i].text;
-    rc = acc_guard_scan(s, rd, &aq, on_expand, &ex, NULL, d);
+    for (; i < mine->n && aq.n_ids < GUARD_BATCH && n_refs < EXPAND_MAX; i++)
+      if (mine->v[i].v.kind == ACC_CK_REF) {
+        aq.ids[aq.n_ids++] = mine->v[i].text;
+        n_refs++;
+      }
+    if (aq.n_ids)
+      rc = acc_guard_scan(s, rd, &aq, on_expand, &ex, NULL, d);
     if (!rc && ex.rc)
       rc = ex.rc;
   }
-  acc_cvals_free(&refs);
+  /* every value once, with the versions asked about that hold it */
+  size_t n_held = 0;
+  for (size_t k = 0; k < ex.n_objs; k++)
+    n_held += ex.objs[k].n;
+  held *hs = rc ? NULL : malloc((n_held ? n_held : 1) * sizeof *hs);
+  if (!rc && !hs)
+    rc = ACC_ENOMEM;
+  size_t m = 0;
+  for (size_t k = 0; !rc && k < ex.n_objs; k++)
+    for (size_t i = 0; i < ex.objs[k].n; i++)
+      if (ex.objs[k].v[i].v.kind != ACC_CK_REF)
+        hs[m++] = (held){ex.seqs[k], &ex.objs[k].v[i]};
+  if (!rc && m)
+    qsort(hs, m, sizeof *hs, cmp_held);
   if (!rc) {
     /* answer as for values, leaving the object and what it names out */
     query qq;
@@ -1110,17 +1479,33 @@ static acc_rc corr_query(acc_store *s, const acc_reader *rd, const char *what,
       self.v = NULL;
       i64_sort_unique(&qq.self);
       unsigned common = qq.o.common ? qq.o.common : acc_corr_common_sources(s);
-      for (size_t i = 0, k = 0; i < vs.n && k < qq.o.max_values && !rc; i++) {
-        if (vs.v[i].v.kind == ACC_CK_REF)
-          continue;
+      qq.common = common;
+      i64set holders = {0};
+      for (size_t i = 0, k = 0; i < m && k < qq.o.max_values && !rc;) {
+        size_t j = i;
+        holders.n = 0;
+        while (j < m && !cmp_held(&hs[i], &hs[j]))
+          rc = rc ? rc : i64_push(&holders, hs[j++].seq);
+        if (rc)
+          break;
+        i64_sort_unique(&holders);
+        qq.vself = &holders;
         k++;
-        rc = correlate_value(&qq, &vs.v[i], common);
+        rc = correlate_value(&qq, hs[i].v, common);
+        i = j;
       }
+      qq.vself = NULL;
+      free(holders.v);
       if (!rc)
         rc = answer(&qq, what, what, common, out);
     }
     query_free(&qq);
   }
+  free(hs);
+  for (size_t k = 0; k < ex.n_objs; k++)
+    acc_cvals_free(&ex.objs[k]);
+  free(ex.objs);
+  free(ex.seqs);
   free(self.v);
   acc_cvals_free(&vs);
   return rc;

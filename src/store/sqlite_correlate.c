@@ -5,10 +5,12 @@
  * Layout, chosen for size (the index must stay far below MISP's pairwise
  * correlation table):
  *   corr_values(vid INTEGER PRIMARY KEY, kind, text)   one row per value;
- *     vid is the value itself for IPv4 (1<<56 | address<<8 | prefix), so
- *     containment is a range scan on the primary key, and a 62-bit SipHash
- *     of (kind, text) for everything else, with linear probing over a
- *     window of PROBE ids for the (rare) collisions — no second index.
+ *     vid is the value itself for IPv4 (1<<40 | address<<8 | prefix; the
+ *     text is left empty, the id says it all), so containment is a range
+ *     scan on the primary key, and a SipHash of (kind, text) in
+ *     [2^41, 2^47) for everything else, with linear probing over a window
+ *     of PROBE ids for collisions — no second index.  Every id fits in 6
+ *     bytes, as SQLite stores integers, and in the docs' blobs.
  *   corr_postings(vid, cls, seq, t, dt) WITHOUT ROWID   integers only.
  *   corr_docs(seq, cls, t, dt, live, vids)   per indexed version: its value
  *     ids packed in a blob, so postings can be removed and restored
@@ -27,9 +29,11 @@
 #include "util/time.h"
 
 #define PROBE 8
-#define V4_BASE ((int64_t)1 << 56)
-#define HASH_BASE ((int64_t)1 << 62)
-#define CLS_CACHE 256
+#define V4_BASE ((int64_t)1 << 40)
+#define HASH_BASE ((int64_t)1 << 41)
+#define HASH_SPAN (((int64_t)1 << 47) - HASH_BASE - PROBE)
+#define VID_BYTES 6
+#define CLS_CACHE 4096
 
 enum {
   S_ROW,
@@ -63,6 +67,8 @@ enum {
   S_LIST_PLEN_NEXT,
   S_LIST_MATCH,
   S_DATA_VERSION,
+  S_AGG,
+  S_RECENT,
   N_STMT
 };
 
@@ -127,11 +133,15 @@ static const char *const sql_text[N_STMT] = {
                      " e.valid_from <= ?5 AND e.valid_until >= ?4"
                      " ORDER BY l.name, e.valid_from",
     [S_DATA_VERSION] = "PRAGMA data_version",
+    [S_AGG] = "SELECT cls, count(*), min(t), max(t + dt), max(seq)"
+              " FROM corr_postings WHERE vid = ?1 GROUP BY cls",
+    [S_RECENT] = "SELECT seq, t, dt FROM corr_postings WHERE vid = ?1 AND"
+                 " cls = ?2 ORDER BY seq DESC LIMIT ?3",
 };
 
 /* A class cached by its facts. */
 typedef struct cls_slot {
-  uint64_t h;
+  uint64_t h, h2; /* two independent hashes of the facts */
   int64_t cls;
 } cls_slot;
 
@@ -264,10 +274,20 @@ static int64_t hash_vid(int kind, const char *text) {
     if (p != buf)
       free(p);
   }
-  return HASH_BASE | (int64_t)(h & (((uint64_t)1 << 62) - 1 - PROBE));
+  return HASH_BASE + (int64_t)(h % (uint64_t)HASH_SPAN);
 }
 
 /* ---- bulk value table ---- */
+
+/* Fibonacci hashing: the high bits of the product (IPv4 ids differ in
+ * their middle bits, so the low bits would cluster). */
+static size_t slot_of(int64_t vid, size_t cap) {
+  unsigned bits = 0;
+  while (((size_t)1 << bits) < cap)
+    bits++;
+  uint64_t h = (uint64_t)vid * 0x9E3779B97F4A7C15ULL;
+  return bits ? (size_t)(h >> (64 - bits)) : 0;
+}
 
 static acc_rc bulk_grow_vals(sqc *c) {
   size_t ncap = c->cap_vals ? c->cap_vals * 2 : 1 << 16;
@@ -277,8 +297,7 @@ static acc_rc bulk_grow_vals(sqc *c) {
   for (size_t i = 0; i < c->cap_vals; i++) {
     if (!c->vals[i].vid)
       continue;
-    size_t j = (size_t)((uint64_t)c->vals[i].vid * 0x9E3779B97F4A7C15ULL) &
-               (ncap - 1);
+    size_t j = slot_of(c->vals[i].vid, ncap);
     while (nv[j].vid)
       j = (j + 1) & (ncap - 1);
     nv[j] = c->vals[i];
@@ -290,7 +309,7 @@ static acc_rc bulk_grow_vals(sqc *c) {
 }
 
 static bulk_val *bulk_slot(sqc *c, int64_t vid) {
-  size_t j = (size_t)((uint64_t)vid * 0x9E3779B97F4A7C15ULL) & (c->cap_vals - 1);
+  size_t j = slot_of(vid, c->cap_vals);
   while (c->vals[j].vid && c->vals[j].vid != vid)
     j = (j + 1) & (c->cap_vals - 1);
   return &c->vals[j];
@@ -378,7 +397,8 @@ static acc_rc try_add(acc_store *s, const acc_corr_val *v, int64_t id,
     return ACC_ESTORE;
   sqlite3_bind_int64(st, 1, id);
   sqlite3_bind_int(st, 2, v->kind);
-  sqlite3_bind_text(st, 3, v->text, -1, SQLITE_STATIC);
+  sqlite3_bind_text(st, 3, v->kind == ACC_CK_IPV4 ? "" : v->text, -1,
+                    SQLITE_STATIC);
   if (sqlite3_step(st) != SQLITE_DONE)
     return db_err(s, d, "adding a value");
   sqlite3_reset(st);
@@ -478,31 +498,27 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n) {
   return h;
 }
 
-/* The class of the version whose row st (S_ROW) is on. */
-static acc_rc class_of_row(acc_store *s, sqlite3_stmt *row, int64_t *cls,
-                           acc_diag *d) {
+/* The class of a version with these facts. */
+static acc_rc class_of(acc_store *s, const int64_t ints[5],
+                       const char *const txt[3], int64_t *cls, acc_diag *d) {
   sqc *c = state(s);
-  uint64_t h = 0xcbf29ce484222325ULL;
-  int64_t ints[5];
+  uint64_t h = 0xcbf29ce484222325ULL, h2 = 0x84222325cbf29ce4ULL;
   for (int i = 0; i < 5; i++) {
-    ints[i] = sqlite3_column_int64(row, i);
     h = fnv(h, &ints[i], sizeof ints[i]);
+    h2 = fnv(h2 ^ 0x5bd1e995, &ints[i], sizeof ints[i]);
   }
-  const char *txt[3];
   for (int i = 0; i < 3; i++) {
-    txt[i] = (const char *)sqlite3_column_text(row, 5 + i);
-    if (!txt[i])
-      txt[i] = "";
     h = fnv(h, txt[i], strlen(txt[i]) + 1);
+    h2 = fnv(h2 ^ 0x5bd1e995, txt[i], strlen(txt[i]) + 1);
   }
   if (!h)
     h = 1;
   cls_slot *slot = &c->cls_cache[h % CLS_CACHE];
-  if (slot->h == h) {
+  if (slot->h == h && slot->h2 == h2) {
     *cls = slot->cls;
     return ACC_OK;
   }
-  /* The strings belong to row: bind copies. */
+  /* The strings may belong to a statement: bind copies. */
   for (int pass = 0; pass < 2; pass++) {
     sqlite3_stmt *st = stmt(s, pass ? S_CLS_ADD : S_CLS_FIND, d);
     if (!st)
@@ -526,8 +542,17 @@ static acc_rc class_of_row(acc_store *s, sqlite3_stmt *row, int64_t *cls,
       return db_err(s, d, "sharing classes");
   }
   slot->h = h;
+  slot->h2 = h2;
   slot->cls = *cls;
   return ACC_OK;
+}
+
+/* A rollback may take back classes this handle added (and their ids be
+ * given to other facts later): forget the cache. */
+void acc_sqc_rolled_back(acc_store *s) {
+  sqc *c = *acc_sq_corr(s);
+  if (c)
+    memset(c->cls_cache, 0, sizeof c->cls_cache);
 }
 
 acc_rc acc_sqc_cls(acc_store *s, int64_t cls, acc_corr_cls *out, acc_diag *d) {
@@ -560,6 +585,41 @@ acc_rc acc_sqc_cls(acc_store *s, int64_t cls, acc_corr_cls *out, acc_diag *d) {
     rc = db_err(s, d, "reading sharing classes");
   }
   sqlite3_reset(st);
+  return rc;
+}
+
+acc_rc acc_sqc_cls_all(acc_store *s, acc_corr_cls_cb cb, void *ctx,
+                       acc_diag *d) {
+  sqlite3_stmt *st;
+  if (sqlite3_prepare_v2(acc_sq_db(s),
+                         "SELECT cls, collection, tlp, granular_tlp,"
+                         " origin_oid, origin_uid, share_orgs, share_users,"
+                         " created_by_ref FROM corr_cls",
+                         -1, &st, NULL) != SQLITE_OK)
+    return db_err(s, d, "preparing a query");
+  int step;
+  acc_rc rc = ACC_OK;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    acc_corr_cls c = {.cls = sqlite3_column_int64(st, 0),
+                      .collection = sqlite3_column_int64(st, 1),
+                      .tlp = sqlite3_column_int(st, 2),
+                      .granular_tlp = sqlite3_column_int(st, 3),
+                      .origin_oid = sqlite3_column_int64(st, 4),
+                      .origin_uid = sqlite3_column_int64(st, 5)};
+    char **dst[3] = {&c.share_orgs, &c.share_users, &c.created_by_ref};
+    for (int i = 0; i < 3; i++) {
+      const char *t = (const char *)sqlite3_column_text(st, 6 + i);
+      *dst[i] = t && *t ? (char *)t : NULL;
+    }
+    int stop = cb(ctx, &c);
+    if (stop) {
+      rc = (acc_rc)stop;
+      break;
+    }
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = db_err(s, d, "reading sharing classes");
+  sqlite3_finalize(st);
   return rc;
 }
 
@@ -601,7 +661,7 @@ static acc_rc post_add(acc_store *s, int64_t vid, int64_t cls, int64_t seq,
 }
 
 static void put_vid(unsigned char *p, int64_t v) {
-  for (int i = 7; i >= 0; i--) {
+  for (int i = VID_BYTES - 1; i >= 0; i--) {
     p[i] = (unsigned char)(v & 0xff);
     v = (int64_t)((uint64_t)v >> 8);
   }
@@ -609,7 +669,7 @@ static void put_vid(unsigned char *p, int64_t v) {
 
 static int64_t get_vid(const unsigned char *p) {
   uint64_t v = 0;
-  for (int i = 0; i < 8; i++)
+  for (int i = 0; i < VID_BYTES; i++)
     v = v << 8 | p[i];
   return (int64_t)v;
 }
@@ -639,14 +699,14 @@ static acc_rc doc_set_live(acc_store *s, int64_t seq, int live, int drop,
   int was = sqlite3_column_int(st, 3);
   size_t nb = (size_t)sqlite3_column_bytes(st, 4);
   const unsigned char *blob = sqlite3_column_blob(st, 4);
-  size_t n = nb / 8;
+  size_t n = nb / VID_BYTES;
   int64_t *vids = n ? malloc(n * sizeof *vids) : NULL;
   if (n && !vids) {
     sqlite3_reset(st);
     return ACC_ENOMEM;
   }
   for (size_t i = 0; i < n; i++)
-    vids[i] = get_vid(blob + 8 * i);
+    vids[i] = get_vid(blob + VID_BYTES * i);
   sqlite3_reset(st);
   acc_rc rc = ACC_OK;
   if (was != live) {
@@ -728,23 +788,39 @@ acc_rc acc_sqc_index(acc_store *s, const acc_corr_doc *doc,
     return rc;
   if (!n)
     return ACC_OK;
-  sqlite3_stmt *row = stmt(s, S_ROW, d);
-  if (!row)
-    return ACC_ESTORE;
-  sqlite3_bind_int64(row, 1, seq);
-  int step = sqlite3_step(row);
-  if (step != SQLITE_ROW) {
-    sqlite3_reset(row);
-    return step == SQLITE_DONE
-               ? acc_diag_set(d, ACC_ENOTFOUND, "no version %lld to index",
-                              (long long)seq)
-               : db_err(s, d, "reading a version");
-  }
   int64_t cls = 0;
-  rc = class_of_row(s, row, &cls, d);
-  int live = sqlite3_column_int(row, 10) ||
-             (sqlite3_column_int(row, 8) && !sqlite3_column_int(row, 9));
-  sqlite3_reset(row);
+  int live;
+  const acc_sq_facts *lf = doc->seq ? NULL : acc_sq_last_facts(s);
+  if (lf) {
+    rc = class_of(s, lf->ints, lf->txt, &cls, d);
+    live = lf->live;
+  } else {
+    sqlite3_stmt *row = stmt(s, S_ROW, d);
+    if (!row)
+      return ACC_ESTORE;
+    sqlite3_bind_int64(row, 1, seq);
+    int step = sqlite3_step(row);
+    if (step != SQLITE_ROW) {
+      sqlite3_reset(row);
+      return step == SQLITE_DONE
+                 ? acc_diag_set(d, ACC_ENOTFOUND, "no version %lld to index",
+                                (long long)seq)
+                 : db_err(s, d, "reading a version");
+    }
+    int64_t ints[5];
+    const char *txt[3];
+    for (int i = 0; i < 5; i++)
+      ints[i] = sqlite3_column_int64(row, i);
+    for (int i = 0; i < 3; i++) {
+      txt[i] = (const char *)sqlite3_column_text(row, 5 + i);
+      if (!txt[i])
+        txt[i] = "";
+    }
+    rc = class_of(s, ints, txt, &cls, d);
+    live = sqlite3_column_int(row, 10) ||
+           (sqlite3_column_int(row, 8) && !sqlite3_column_int(row, 9));
+    sqlite3_reset(row);
+  }
   if (rc)
     return rc;
   int64_t *vids = malloc(n * sizeof *vids);
@@ -770,11 +846,11 @@ acc_rc acc_sqc_index(acc_store *s, const acc_corr_doc *doc,
   int64_t dt = doc->t_end_us > doc->t_us && doc->t_us != ACC_TIME_NONE
                    ? secs(doc->t_end_us) - t
                    : 0;
-  unsigned char *blob = rc ? NULL : malloc(m * 8);
+  unsigned char *blob = rc ? NULL : malloc(m * VID_BYTES + 1);
   if (!rc && !blob)
     rc = ACC_ENOMEM;
   for (size_t i = 0; !rc && i < m; i++)
-    put_vid(blob + 8 * i, vids[i]);
+    put_vid(blob + VID_BYTES * i, vids[i]);
   if (!rc) {
     sqlite3_stmt *st = stmt(s, S_DOC_ADD, d);
     if (!st) {
@@ -785,7 +861,7 @@ acc_rc acc_sqc_index(acc_store *s, const acc_corr_doc *doc,
       sqlite3_bind_int64(st, 3, t);
       sqlite3_bind_int64(st, 4, dt);
       sqlite3_bind_int(st, 5, live);
-      sqlite3_bind_blob(st, 6, blob, (int)(m * 8), SQLITE_STATIC);
+      sqlite3_bind_blob(st, 6, blob, (int)(m * VID_BYTES), SQLITE_STATIC);
       if (sqlite3_step(st) != SQLITE_DONE)
         rc = db_err(s, d, "adding an indexed version");
       sqlite3_reset(st);
@@ -803,18 +879,18 @@ acc_rc acc_sqc_reset(acc_store *s, acc_diag *d) {
   if (sqlite3_exec(acc_sq_db(s),
                    "DELETE FROM corr_postings; DELETE FROM corr_docs;"
                    " DELETE FROM corr_values; DELETE FROM corr_net6;"
-                   " DELETE FROM corr_plens; DELETE FROM corr_cls;",
+                   " DELETE FROM corr_plens;",
                    NULL, NULL, &msg) != SQLITE_OK) {
     acc_rc rc = acc_diag_set(d, ACC_ESTORE, "store %s: emptying the index: %s",
                              acc_sq_path(s), msg ? msg : "?");
     sqlite3_free(msg);
     return rc;
   }
+  /* classes are kept: they are immutable sets of facts, and other handles
+   * may hold their ids */
   sqc *c = state(s);
-  if (c) {
-    memset(c->cls_cache, 0, sizeof c->cls_cache);
+  if (c)
     c->local_changes++;
-  }
   return ACC_OK;
 }
 
@@ -842,7 +918,8 @@ static acc_rc bulk_flush(acc_store *s, acc_diag *d) {
   for (size_t i = 0; i < c->cap_vals; i++)
     if (c->vals[i].vid)
       c->vals[m++] = c->vals[i];
-  qsort(c->vals, m, sizeof *c->vals, cmp_val);
+  if (m)
+    qsort(c->vals, m, sizeof *c->vals, cmp_val);
   for (size_t i = 0; i < m && !rc; i++) {
     sqlite3_stmt *st = stmt(s, S_VAL_ADD, d);
     if (!st)
@@ -850,7 +927,8 @@ static acc_rc bulk_flush(acc_store *s, acc_diag *d) {
     const char *text = c->texts + c->vals[i].off;
     sqlite3_bind_int64(st, 1, c->vals[i].vid);
     sqlite3_bind_int(st, 2, c->vals[i].kind);
-    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
+    sqlite3_bind_text(st, 3, c->vals[i].kind == ACC_CK_IPV4 ? "" : text, -1,
+                      SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
       rc = db_err(s, d, "adding a value");
     sqlite3_reset(st);
@@ -862,7 +940,8 @@ static acc_rc bulk_flush(acc_store *s, acc_diag *d) {
       rc = net_rows(s, &v, c->vals[i].vid, d);
     }
   }
-  qsort(c->posts, c->n_posts, sizeof *c->posts, cmp_post);
+  if (c->n_posts)
+    qsort(c->posts, c->n_posts, sizeof *c->posts, cmp_post);
   for (size_t i = 0; i < c->n_posts && !rc; i++) {
     bulk_post *p = &c->posts[i];
     rc = post_add(s, p->vid, p->cls, p->seq, p->t, p->dt, d);
@@ -901,6 +980,7 @@ static acc_rc value_rows(acc_store *s, sqlite3_stmt *st, acc_corr_value_cb cb,
                         .text = (const char *)sqlite3_column_text(st, 2)};
     if (!v.text)
       v.text = "";
+    char v4[24];
     if (v.kind == ACC_CK_IPV4) {
       uint64_t a = (uint64_t)v.vid >> 8;
       v.net[0] = (uint8_t)(a >> 24);
@@ -908,6 +988,11 @@ static acc_rc value_rows(acc_store *s, sqlite3_stmt *st, acc_corr_value_cb cb,
       v.net[2] = (uint8_t)(a >> 8);
       v.net[3] = (uint8_t)a;
       v.plen = (uint8_t)(v.vid & 255);
+      int k = snprintf(v4, sizeof v4, "%u.%u.%u.%u", v.net[0], v.net[1],
+                       v.net[2], v.net[3]);
+      if (v.plen < 32 && k > 0)
+        snprintf(v4 + k, sizeof v4 - (size_t)k, "/%u", v.plen);
+      v.text = v4;
     }
     if (n)
       (*n)++;
@@ -951,6 +1036,80 @@ acc_rc acc_sqc_postings(acc_store *s, int64_t vid, acc_corr_posting_cb cb,
                           .seq = sqlite3_column_int64(st, 1),
                           .t_us = t * 1000000,
                           .t_end_us = (t + sqlite3_column_int64(st, 3)) *
+                                      1000000};
+    int stop = cb(ctx, &p);
+    if (stop) {
+      rc = (acc_rc)stop;
+      break;
+    }
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = db_err(s, d, "reading postings");
+  sqlite3_reset(st);
+  return rc;
+}
+
+acc_rc acc_sqc_agg(acc_store *s, int64_t vid, acc_corr_agg_cb cb, void *ctx,
+                   acc_diag *d) {
+  sqlite3_stmt *st = stmt(s, S_AGG, d);
+  if (!st)
+    return ACC_ESTORE;
+  sqlite3_bind_int64(st, 1, vid);
+  int step;
+  acc_rc rc = ACC_OK;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    acc_corr_agg a = {.cls = sqlite3_column_int64(st, 0),
+                      .n = sqlite3_column_int64(st, 1),
+                      .t_min_us = sqlite3_column_int64(st, 2) * 1000000,
+                      .t_max_us = sqlite3_column_int64(st, 3) * 1000000,
+                      .seq_max = sqlite3_column_int64(st, 4)};
+    int stop = cb(ctx, &a);
+    if (stop) {
+      rc = (acc_rc)stop;
+      break;
+    }
+  }
+  if (!rc && step != SQLITE_DONE)
+    rc = db_err(s, d, "reading postings");
+  sqlite3_reset(st);
+  return rc;
+}
+
+acc_rc acc_sqc_doc_cls(acc_store *s, int64_t seq, int64_t *cls,
+                       acc_diag *d) {
+  sqlite3_stmt *st = stmt(s, S_DOC_GET, d);
+  if (!st)
+    return ACC_ESTORE;
+  sqlite3_bind_int64(st, 1, seq);
+  int step = sqlite3_step(st);
+  acc_rc rc = ACC_OK;
+  if (step == SQLITE_ROW && sqlite3_column_int(st, 3))
+    *cls = sqlite3_column_int64(st, 0);
+  else if (step == SQLITE_ROW || step == SQLITE_DONE)
+    rc = ACC_ENOTFOUND;
+  else
+    rc = db_err(s, d, "reading indexed versions");
+  sqlite3_reset(st);
+  return rc;
+}
+
+acc_rc acc_sqc_recent(acc_store *s, int64_t vid, int64_t cls, size_t limit,
+                      acc_corr_posting_cb cb, void *ctx, acc_diag *d) {
+  sqlite3_stmt *st = stmt(s, S_RECENT, d);
+  if (!st)
+    return ACC_ESTORE;
+  sqlite3_bind_int64(st, 1, vid);
+  sqlite3_bind_int64(st, 2, cls);
+  sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
+  int step;
+  acc_rc rc = ACC_OK;
+  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
+    int64_t t = sqlite3_column_int64(st, 1);
+    acc_corr_posting p = {.vid = vid,
+                          .cls = cls,
+                          .seq = sqlite3_column_int64(st, 0),
+                          .t_us = t * 1000000,
+                          .t_end_us = (t + sqlite3_column_int64(st, 2)) *
                                       1000000};
     int stop = cb(ctx, &p);
     if (stop) {

@@ -15,10 +15,23 @@ sqlite3 *acc_sq_db(acc_store *s);
 const char *acc_sq_path(acc_store *s);
 void **acc_sq_corr(acc_store *s); /* the slot for sqlite_correlate.c state */
 int64_t acc_sq_last_seq(acc_store *s);
+
+/* What the sharing policy and the index need of the version the last put()
+ * stored, so indexing it does not read its row back. */
+typedef struct acc_sq_facts {
+  int64_t ints[5];    /* collection, tlp, granular_tlp, origin_oid,
+                         origin_uid */
+  const char *txt[3]; /* share_orgs, share_users, created_by_ref ("" when
+                         none) */
+  int live;           /* unversioned, or latest and not revoked */
+} acc_sq_facts;
+const acc_sq_facts *acc_sq_last_facts(acc_store *s);
 int acc_sq_in_txn(acc_store *s);
 
 /* sqlite_correlate.c: hooks */
 void acc_sqc_close(acc_store *s);
+/* The transaction (or savepoint) was rolled back. */
+void acc_sqc_rolled_back(acc_store *s);
 /* Version seq is no longer the latest: its postings go. */
 acc_rc acc_sqc_unlive(acc_store *s, int64_t seq, acc_diag *d);
 /* Version seq is being removed: postings and doc go. */
@@ -44,6 +57,13 @@ acc_rc acc_sqc_nets(acc_store *s, const acc_corr_val *v,
                     acc_corr_net_mode mode, acc_corr_value_cb cb, void *ctx,
                     acc_diag *d);
 acc_rc acc_sqc_stats(acc_store *s, acc_corr_stats *out, acc_diag *d);
+acc_rc acc_sqc_cls_all(acc_store *s, acc_corr_cls_cb cb, void *ctx,
+                       acc_diag *d);
+acc_rc acc_sqc_agg(acc_store *s, int64_t vid, acc_corr_agg_cb cb, void *ctx,
+                   acc_diag *d);
+acc_rc acc_sqc_doc_cls(acc_store *s, int64_t seq, int64_t *cls, acc_diag *d);
+acc_rc acc_sqc_recent(acc_store *s, int64_t vid, int64_t cls, size_t limit,
+                      acc_corr_posting_cb cb, void *ctx, acc_diag *d);
 acc_rc acc_sqc_list_put(acc_store *s, acc_list_info *l, int replace,
                         acc_diag *d);
 acc_rc acc_sqc_list_entry_add(acc_store *s, int64_t lid,

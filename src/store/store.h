@@ -336,6 +336,19 @@ typedef struct acc_store_ops {
   acc_rc (*corr_record)(acc_store *s, int64_t seq, acc_record_cb cb,
                         void *ctx, acc_diag *d);
   acc_rc (*corr_stats)(acc_store *s, acc_corr_stats *out, acc_diag *d);
+  /* Every sharing class (an answer touching many decides them in one
+   * pass); strings valid during the callback. */
+  acc_rc (*corr_cls_all)(acc_store *s, acc_corr_cls_cb cb, void *ctx,
+                         acc_diag *d);
+  /* A value's postings summed up per class (for values with many), and
+   * the most recent `limit` postings of one class, newest first. */
+  acc_rc (*corr_agg)(acc_store *s, int64_t vid, acc_corr_agg_cb cb, void *ctx,
+                     acc_diag *d);
+  acc_rc (*corr_recent)(acc_store *s, int64_t vid, int64_t cls, size_t limit,
+                        acc_corr_posting_cb cb, void *ctx, acc_diag *d);
+  /* The class of an indexed, live version (ACC_ENOTFOUND otherwise). */
+  acc_rc (*corr_doc_cls)(acc_store *s, int64_t seq, int64_t *cls,
+                         acc_diag *d);
 
   /* ---- anonymiser and relay lists (src/correlate/lists.c) ---- */
   /* Find the list named l->name, or add it; with replace its entries are

@@ -114,6 +114,17 @@ typedef struct acc_corr_stats {
 
 typedef int (*acc_corr_posting_cb)(void *ctx, const acc_corr_posting *p);
 typedef int (*acc_corr_value_cb)(void *ctx, const acc_corr_value *v);
+typedef int (*acc_corr_cls_cb)(void *ctx, const acc_corr_cls *c);
+
+/* The postings of one value in one class, summed up. */
+typedef struct acc_corr_agg {
+  int64_t cls;
+  int64_t n;          /* postings */
+  int64_t t_min_us;   /* earliest start */
+  int64_t t_max_us;   /* latest end */
+  int64_t seq_max;    /* most recent version */
+} acc_corr_agg;
+typedef int (*acc_corr_agg_cb)(void *ctx, const acc_corr_agg *a);
 
 /* ---- anonymiser and relay lists ---- */
 

@@ -53,6 +53,8 @@ typedef struct sq_store {
   uint64_t tick;
   sqlite3_stmt *st_corr_record; /* prepared on first use */
   int64_t last_seq; /* seq of the version the last put() stored */
+  acc_sq_facts last_facts; /* and its facts (strings in fact_buf) */
+  acc_buf fact_buf[3];
   void *corr;       /* correlation state (sqlite_correlate.c) */
   struct count_cache *counts; /* the last count_latest answer */
 } sq_store;
@@ -331,6 +333,8 @@ static void sq_close(acc_store *base) {
   }
   sqlite3_finalize(s->st_corr_record);
   count_cache_free(s->counts);
+  for (int i = 0; i < 3; i++)
+    acc_buf_free(&s->fact_buf[i]);
   acc_sqc_close(base);
   if (s->db) {
     /* Statements other files keep on this connection (sqlite_sync.c). */
@@ -425,6 +429,8 @@ static acc_rc sq_open(const char *dir, int create, acc_store **out,
   if (!s)
     return ACC_ENOMEM;
   s->base.ops = &acc_store_sqlite_ops;
+  for (int i = 0; i < 3; i++)
+    acc_buf_init(&s->fact_buf[i], (size_t)1 << 20);
   size_t n = strlen(dir) + sizeof DB_FILE + 2;
   s->path = malloc(n);
   if (!s->path) {
@@ -518,6 +524,7 @@ static acc_rc sq_commit(acc_store *base, acc_diag *d) {
   acc_rc rc = exec(s, "COMMIT", d);
   if (rc) {
     exec(s, "ROLLBACK", NULL);
+    acc_sqc_rolled_back(base);
   }
   s->in_txn = 0;
   return rc;
@@ -528,6 +535,7 @@ static acc_rc sq_rollback(acc_store *base) {
   if (!s->in_txn)
     return ACC_OK;
   s->in_txn = 0;
+  acc_sqc_rolled_back(base);
   return exec(s, "ROLLBACK", NULL);
 }
 
@@ -552,6 +560,7 @@ static acc_rc sq_rollback_to(acc_store *base, acc_diag *d) {
   acc_rc rc = exec(s, "ROLLBACK TO acc_sp", d);
   if (rc)
     return rc;
+  acc_sqc_rolled_back(base);
   rc = exec(s, "RELEASE acc_sp", d);
   if (!rc)
     s->sp_depth--;
@@ -707,6 +716,22 @@ static acc_rc sq_put(acc_store *base, int64_t collection, const acc_stix_obj *o,
     return db_err(s, d, "inserting");
   s->last_added = added;
   s->last_seq = sqlite3_last_insert_rowid(s->db);
+  /* for the correlation index, which indexes this version next */
+  acc_sq_facts *f = &s->last_facts;
+  f->ints[0] = collection;
+  f->ints[1] = m->tlp;
+  f->ints[2] = m->granular_tlp;
+  f->ints[3] = m->origin_oid;
+  f->ints[4] = m->origin_uid;
+  const char *strs[3] = {m->share_orgs, m->share_users, o->created_by_ref};
+  for (int i = 0; i < 3; i++) {
+    acc_buf_reset(&s->fact_buf[i]);
+    if (acc_buf_puts(&s->fact_buf[i], strs[i] ? strs[i] : "") ||
+        !acc_buf_cstr(&s->fact_buf[i]))
+      return acc_diag_set(d, ACC_ENOMEM, "put: memory");
+    f->txt[i] = acc_buf_cstr(&s->fact_buf[i]);
+  }
+  f->live = !versioned || (is_latest && !o->revoked);
   *status = ACC_PUT_STORED;
   if (date_added_us)
     *date_added_us = added;
@@ -1817,6 +1842,10 @@ const acc_store_ops acc_store_sqlite_ops = {
     .corr_nets = acc_sqc_nets,
     .corr_record = sq_corr_record,
     .corr_stats = acc_sqc_stats,
+    .corr_cls_all = acc_sqc_cls_all,
+    .corr_agg = acc_sqc_agg,
+    .corr_recent = acc_sqc_recent,
+    .corr_doc_cls = acc_sqc_doc_cls,
     .list_put = acc_sqc_list_put,
     .list_entry_add = acc_sqc_list_entry_add,
     .list_finish = acc_sqc_list_finish,
@@ -1852,6 +1881,10 @@ void **acc_sq_corr(acc_store *base) {
 }
 int64_t acc_sq_last_seq(acc_store *base) {
   return ((sq_store *)base)->last_seq;
+}
+const acc_sq_facts *acc_sq_last_facts(acc_store *base) {
+  sq_store *s = (sq_store *)base;
+  return s->last_seq ? &s->last_facts : NULL;
 }
 int acc_sq_in_txn(acc_store *base) {
   return ((sq_store *)base)->in_txn;

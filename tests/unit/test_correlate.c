@@ -167,6 +167,7 @@ static void test_normalise(void **state) {
 #define COMMON 1000 /* no value is common here: hops always happen */
 
 static uint64_t seed = 77;
+static size_t sum_min; /* 1: every value summed per class */
 static size_t total_wanted; /* so a vacuous comparison cannot pass */
 static uint64_t rng;
 
@@ -464,7 +465,7 @@ static void check_value(world *w, int reader, gval v) {
   else
     snprintf(q, sizeof q, "%s", text);
   acc_corr_opts o = {.common = COMMON, .max_objects = 1000,
-                     .at_us = ACC_TIME_NONE};
+                     .at_us = ACC_TIME_NONE, .sum_min = sum_min};
   json_t *ans;
   assert_int_equal(acc_corr_query(w->s, &rd, q, &o, &ans, &d), ACC_OK);
   /* brute force */
@@ -558,6 +559,10 @@ static void test_bruteforce(void **state) {
   if (total_wanted < 1000)
     fail_msg("seed %llu: only %zu matches: the corpus correlates too little",
              (unsigned long long)seed, total_wanted);
+  /* the same, with every value summed per sharing class */
+  sum_min = 1;
+  check_all(&w);
+  sum_min = 0;
   /* the rebuilt index gives the same answers */
   acc_corr_rebuild_counts c;
   acc_diag d;
@@ -577,6 +582,9 @@ static void test_bruteforce(void **state) {
   }
   assert_int_equal(acc_store_commit(f->s, &d), ACC_OK);
   check_all(&w);
+  sum_min = 1;
+  check_all(&w);
+  sum_min = 0;
 }
 
 /* ---- versions, revocation, removal ---- */

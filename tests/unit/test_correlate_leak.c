@@ -35,6 +35,7 @@
 #define COMMON 3
 
 static uint64_t seed = 20261124;
+static size_t sum_min;
 
 static int find_obj(const char *id) {
   unsigned idx;
@@ -55,7 +56,8 @@ static void check_user(fx *f, acc_audit *audit, int u) {
   acc_reader rd = {.who = &p, .path = "test correlate", .audit = audit};
   acc_corr_opts o = {.common = COMMON,
                      .max_objects = N_OBJECTS + 10,
-                     .at_us = ACC_TIME_NONE};
+                     .at_us = ACC_TIME_NONE,
+                     .sum_min = sum_min};
   json_t *ans = NULL;
   assert_int_equal(acc_corr_query(f->s, &rd, "198.51.100.1", &o, &ans, &d),
                    ACC_OK);
@@ -78,14 +80,27 @@ static void check_user(fx *f, acc_audit *audit, int u) {
   for (int k = 0; k <= N_ORGS; k++)
     n_src += (size_t)want_src[k];
   json_int_t occ = json_integer_value(json_object_get(g, "occurrences"));
-  if ((size_t)occ != n_want)
+  /* a common value is counted until it is known to be common: its counts
+   * are then lower bounds, still over visible objects only */
+  int partial = json_object_get(g, "counted") != NULL;
+  if (partial && (n_src <= COMMON || (size_t)occ > n_want ||
+                  json_array_size(json_object_get(g, "sources")) !=
+                      COMMON + 1))
+    fail_msg("seed %llu: %s: counted 'at least' %lld with %zu visible "
+             "objects of %zu sources",
+             (unsigned long long)seed, users[u].name, (long long)occ, n_want,
+             n_src);
+  if (!partial && (size_t)occ != n_want)
     fail_msg("seed %llu: %s: %lld occurrences, want %zu",
              (unsigned long long)seed, users[u].name, (long long)occ, n_want);
   json_t *objsj = json_object_get(g, "objects");
-  if (json_array_size(objsj) != n_want)
+  /* a common value names its 10 most recent objects, others all */
+  size_t n_named = n_src > COMMON && n_want > 10 ? 10 : n_want;
+  if (partial ? json_array_size(objsj) > n_named
+              : json_array_size(objsj) != n_named)
     fail_msg("seed %llu: %s: %zu objects named, want %zu",
              (unsigned long long)seed, users[u].name, json_array_size(objsj),
-             n_want);
+             n_named);
   size_t i;
   json_t *ob;
   json_array_foreach(objsj, i, ob) {
@@ -104,7 +119,7 @@ static void check_user(fx *f, acc_audit *audit, int u) {
     want[k] = 2;
   }
   json_t *srcs = json_object_get(g, "sources");
-  if (json_array_size(srcs) != n_src)
+  if (!partial && json_array_size(srcs) != n_src)
     fail_msg("seed %llu: %s: %zu sources, want %zu", (unsigned long long)seed,
              users[u].name, json_array_size(srcs), n_src);
   json_t *sv;
@@ -143,8 +158,9 @@ static void check_user(fx *f, acc_audit *audit, int u) {
           fail_msg("seed %llu: %s asked by id %d, told of %d",
                    (unsigned long long)seed, users[u].name, x, y);
       }
-      if ((size_t)json_integer_value(json_object_get(g, "occurrences")) !=
-          n_want - 1)
+      if (!json_object_get(g, "counted") &&
+          (size_t)json_integer_value(json_object_get(g, "occurrences")) !=
+              n_want - 1)
         fail_msg("seed %llu: %s by id: count", (unsigned long long)seed,
                  users[u].name);
     } else {
@@ -189,6 +205,12 @@ static void test_correlate_leak(void **state) {
   if ((size_t)json_integer_value(json_object_get(g, "occurrences")) != n_anon)
     fail_msg("seed %llu: anonymous: count", (unsigned long long)seed);
   json_decref(ans);
+  /* summed per sharing class (the path of values with many postings):
+   * the same answers */
+  sum_min = 1;
+  for (int u = 0; u < N_USERS; u += 3)
+    check_user(f, audit, u);
+  sum_min = 0;
   /* the rebuilt index answers the same */
   acc_corr_rebuild_counts rc;
   assert_int_equal(acc_corr_rebuild(f->s, &rc, &d), ACC_OK);
