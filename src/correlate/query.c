@@ -169,6 +169,7 @@ typedef struct group {
   int64_t first, last;
   int tlp;
   size_t listed_max; /* objects named */
+  int partial;   /* common: counting stopped past the threshold */
   int *srcs;     /* distinct visible sources */
   size_t n_srcs, cap_srcs;
 } group;
@@ -201,6 +202,10 @@ typedef struct query {
   size_t n_mark;
   acc_corr_agg *aggs;   /* per-class sums of the current value */
   size_t n_aggs, cap_aggs;
+  unsigned *agg_seen;   /* per source: the round that saw it */
+  size_t n_agg_seen;
+  unsigned agg_round;   /* one per value summed */
+  size_t agg_sources;   /* distinct visible sources seen this round */
   int64_t dflt_cid[16];   /* collections' default TLP, cached */
   int dflt_tlp[16];
   size_t n_dflt;
@@ -333,7 +338,7 @@ static int on_cls(void *ctx, const acc_corr_cls *c) {
 /* Decide a class for this reader (cached).  After CLS_PRELOAD misses, every
  * class is read and decided in one pass: a common value can touch
  * thousands. */
-#define CLS_PRELOAD 64
+#define CLS_PRELOAD 1024
 static acc_rc class_info(query *q, int64_t cls, cls_info **out) {
   cls_info *slot;
   acc_rc rc = class_slot(q, cls, &slot);
@@ -608,6 +613,28 @@ static int on_agg(void *ctx, const acc_corr_agg *a) {
     q->cap_aggs = ncap;
   }
   q->aggs[q->n_aggs++] = *a;
+  /* Counting stops once the value is known to be common for this reader:
+   * more than `common` distinct visible sources (decided on visible
+   * classes only, so where it stops reveals nothing of the others). */
+  cls_info *ci;
+  if (!q->common || class_info(q, a->cls, &ci) || !ci->visible)
+    return 0;
+  if ((size_t)ci->source >= q->n_agg_seen) {
+    size_t nm = q->n_agg_seen ? q->n_agg_seen : 256;
+    while (nm <= (size_t)ci->source)
+      nm *= 2;
+    unsigned *p = realloc(q->agg_seen, nm * sizeof *p);
+    if (!p)
+      return 1;
+    memset(p + q->n_agg_seen, 0, (nm - q->n_agg_seen) * sizeof *p);
+    q->agg_seen = p;
+    q->n_agg_seen = nm;
+  }
+  if (q->agg_seen[ci->source] != q->agg_round) {
+    q->agg_seen[ci->source] = q->agg_round;
+    if (++q->agg_sources > q->common)
+      return 2; /* stop: common */
+  }
   return 0;
 }
 
@@ -738,7 +765,14 @@ static acc_rc collect(query *q, group *g, int64_t vid, int kind,
   acc_rc rc;
   if (via < 0 && !g->summed) {
     q->n_aggs = 0;
+    q->agg_round++;
+    q->agg_sources = 0;
     rc = q->s->ops->corr_agg(q->s, vid, on_agg, q, q->d);
+    if (rc == (acc_rc)2) {
+      /* common: what was summed so far is the answer, as "at least" */
+      g->partial = 1;
+      return collect_summed(q, g, vid, kind, text);
+    }
     if (rc)
       return rc == (acc_rc)1 ? ACC_ENOMEM : rc;
     int64_t total = 0;
@@ -1172,6 +1206,8 @@ static acc_rc answer(query *q, const char *what, const char *self_id,
                            acc_corr_kind_name(g->kind), "relation",
                            relation_name(g->relation), "queried", g->from);
     json_object_set_new(gv, "occurrences", json_integer((json_int_t)g->occ));
+    if (g->partial)
+      json_object_set_new(gv, "counted", json_string("at least"));
     json_object_set_new(gv, "n_sources", json_integer((json_int_t)n_src));
     json_object_set_new(gv, "sources", srcs);
     json_object_set_new(gv, "first_seen", g->occ ? jtime(first) : json_null());
@@ -1223,6 +1259,7 @@ static void query_free(query *q) {
   }
   free(q->groups);
   free(q->aggs);
+  free(q->agg_seen);
   free(q->mark);
   for (size_t i = 0; i < q->n_g; i++)
     acc_cvals_free(&q->gvals[i]);

@@ -391,7 +391,12 @@ acc_rc acc_pack_verify_dir(const char *dir, const unsigned char *pin,
       rc = acc_diag_set(d, ACC_EIO, "cannot read %s", path);
       break;
     }
-    snprintf(files[n].name, sizeof files[n].name, "%s", e->d_name);
+    /* acc_pack_name_ok bounded the length; copy within the field. */
+    size_t nl = strlen(e->d_name);
+    if (nl >= sizeof files[n].name)
+      nl = sizeof files[n].name - 1;
+    memcpy(files[n].name, e->d_name, nl);
+    files[n].name[nl] = '\0';
     files[n].data = buf;
     files[n].len = (size_t)st.st_size;
     n++;

@@ -279,6 +279,16 @@ static int64_t hash_vid(int kind, const char *text) {
 
 /* ---- bulk value table ---- */
 
+/* Fibonacci hashing: the high bits of the product (IPv4 ids differ in
+ * their middle bits, so the low bits would cluster). */
+static size_t slot_of(int64_t vid, size_t cap) {
+  unsigned bits = 0;
+  while (((size_t)1 << bits) < cap)
+    bits++;
+  uint64_t h = (uint64_t)vid * 0x9E3779B97F4A7C15ULL;
+  return bits ? (size_t)(h >> (64 - bits)) : 0;
+}
+
 static acc_rc bulk_grow_vals(sqc *c) {
   size_t ncap = c->cap_vals ? c->cap_vals * 2 : 1 << 16;
   bulk_val *nv = calloc(ncap, sizeof *nv);
@@ -287,8 +297,7 @@ static acc_rc bulk_grow_vals(sqc *c) {
   for (size_t i = 0; i < c->cap_vals; i++) {
     if (!c->vals[i].vid)
       continue;
-    size_t j = (size_t)((uint64_t)c->vals[i].vid * 0x9E3779B97F4A7C15ULL) &
-               (ncap - 1);
+    size_t j = slot_of(c->vals[i].vid, ncap);
     while (nv[j].vid)
       j = (j + 1) & (ncap - 1);
     nv[j] = c->vals[i];
@@ -300,7 +309,7 @@ static acc_rc bulk_grow_vals(sqc *c) {
 }
 
 static bulk_val *bulk_slot(sqc *c, int64_t vid) {
-  size_t j = (size_t)((uint64_t)vid * 0x9E3779B97F4A7C15ULL) & (c->cap_vals - 1);
+  size_t j = slot_of(vid, c->cap_vals);
   while (c->vals[j].vid && c->vals[j].vid != vid)
     j = (j + 1) & (c->cap_vals - 1);
   return &c->vals[j];
