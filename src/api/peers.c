@@ -12,8 +12,8 @@ void acc_api_peers(acc_api_call *c, acc_api_reply *r) {
   const char *name = acc_api_query(c, "name");
   json_t *arr = NULL;
   acc_diag d = {{0}};
-  acc_rc rc = acc_sync_report(c->st, c->data_dir, name, acc_time_now_us(),
-                              &arr, &d);
+  acc_rc rc =
+      acc_sync_report(c->st, c->data_dir, name, acc_time_now_us(), &arr, &d);
   if (rc == ACC_ENOTFOUND) {
     acc_api_error(r, 404, "%s", d.msg);
     return;

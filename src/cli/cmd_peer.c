@@ -29,12 +29,12 @@ enum {
 
 /* Options that set a peer setting of the same name (acc_sync_peer_set). */
 static const char *const set_keys[] = {
-    "url",         "api-root",       "collection",  "org",
-    "direction",   "interval",       "local-collection",
-    "push-from",   "ca-file",        "versions",    "page-size",
-    "max-pages",   "push-batch",     "push-max-bytes",
-    "max-response", "connect-timeout", "timeout",   "low-speed",
-    "retries",     "retry-max",      "status-wait",
+    "url",         "api-root",       "collection",       "org",
+    "direction",   "interval",       "local-collection", "push-from",
+    "ca-file",     "versions",       "page-size",        "max-pages",
+    "push-batch",  "push-max-bytes", "max-response",     "connect-timeout",
+    "timeout",     "low-speed",      "retries",          "retry-max",
+    "status-wait",
 };
 #define N_SET_KEYS (sizeof set_keys / sizeof set_keys[0])
 
@@ -297,8 +297,8 @@ static int cmd_add(acc_cli *g, const peer_args *a) {
   }
   if ((rc = acc_sync_peer_save(s, p, &d))) {
     acc_cli_err("%s", d.msg);
-    code = rc == ACC_EEXIST || rc == ACC_EUSAGE ? ACC_EXIT_USAGE
-                                                : ACC_EXIT_STORE;
+    code =
+        rc == ACC_EEXIST || rc == ACC_EUSAGE ? ACC_EXIT_USAGE : ACC_EXIT_STORE;
     goto out;
   }
   if (secret && (rc = acc_sync_secret_write(g->data_dir, p->pid, secret, &d))) {
@@ -543,9 +543,8 @@ static int cmd_show(acc_cli *g, const peer_args *a) {
       char k[64];
       snprintf(k, sizeof k, "%s:", key);
       if (json_is_string(v))
-        printf("%-20s %s\n", k, json_string_value(v)[0]
-                                    ? json_string_value(v)
-                                    : "(none)");
+        printf("%-20s %s\n", k,
+               json_string_value(v)[0] ? json_string_value(v) : "(none)");
       else if (json_is_boolean(v))
         printf("%-20s %s\n", k, json_is_true(v) ? "yes" : "no");
       else if (json_is_integer(v))
@@ -587,9 +586,8 @@ static void status_text(json_t *e) {
   json_t *lag = json_object_get(pl, "lag_s");
   if (pulls || jint(pl, "pulled")) {
     printf("  pull: watermark %s%s; caught up %s", jstr(pl, "watermark"),
-           json_is_true(json_object_get(pl, "next_saved"))
-               ? " (+ next token)"
-               : "",
+           json_is_true(json_object_get(pl, "next_saved")) ? " (+ next token)"
+                                                           : "",
            jstr(pl, "caught_up_at"));
     if (json_is_number(lag))
       printf(" (lag %.1f s)", json_number_value(lag));
@@ -598,8 +596,7 @@ static void status_text(json_t *e) {
   }
   if (pushes || jint(ps, "pushed")) {
     printf("  push: watermark %s; caught up %s; pending %lld (lag %.1f s)\n",
-           jstr(ps, "watermark"), jstr(ps, "caught_up_at"),
-           jint(ps, "pending"),
+           jstr(ps, "watermark"), jstr(ps, "caught_up_at"), jint(ps, "pending"),
            json_number_value(json_object_get(ps, "lag_s")));
     printf("        pushed %lld, rejected by the peer %lld, withheld by the "
            "sharing policy %lld\n",
@@ -644,7 +641,7 @@ static int cmd_test(acc_cli *g, const peer_args *a) {
   if (rc) {
     acc_cli_err("%s", d.msg);
     return rc == ACC_ENOTFOUND && strstr(d.msg, "no peer") ? ACC_EXIT_USAGE
-                                                          : ACC_EXIT_INPUT;
+                                                           : ACC_EXIT_INPUT;
   }
   return ACC_EXIT_OK;
 }

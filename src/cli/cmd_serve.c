@@ -15,6 +15,12 @@
 #include "sync/sync.h"
 #include "taxii/taxii.h"
 
+/* Pulled pages: detection runs on them as on a TAXII POST. */
+static void on_ingest(void *ctx, acc_store *st, int new_indicators,
+                      const char *observed, size_t len) {
+  acc_taxii_server_ingested(ctx, st, new_indicators, observed, len);
+}
+
 int acc_cmd_serve(acc_cli *g, int argc, char **argv) {
   enum {
     O_CONFIG = 1000,
@@ -164,7 +170,8 @@ int acc_cmd_serve(acc_cli *g, int argc, char **argv) {
   }
   /* Federation: each enabled peer on its schedule (src/sync). */
   acc_sync_service *sync = NULL;
-  if ((rc = acc_sync_service_start(g->data_dir, g->quiet, &sync, &d))) {
+  if ((rc = acc_sync_service_start(g->data_dir, g->quiet, on_ingest, srv, &sync,
+                                   &d))) {
     acc_cli_err("serve: %s", d.msg);
     acc_taxii_server_stop(srv);
     return acc_cli_exit_for(rc);

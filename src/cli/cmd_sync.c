@@ -57,14 +57,14 @@ static void print_result(acc_cli *g, const char *name, acc_rc rc,
                          const acc_sync_result *r, const char *err) {
   if (g->json) {
     json_t *j = json_pack(
-        "{s:s,s:b,s:I,s:{s:I,s:I,s:I,s:I,s:b},s:{s:I,s:I,s:I,s:I,s:b}}",
-        "peer", name, "ok", rc == ACC_OK, "ms", (json_int_t)r->ms, "pull",
-        "pages", (json_int_t)r->pages, "stored", (json_int_t)r->stored,
-        "duplicates", (json_int_t)r->duplicate, "rejected",
-        (json_int_t)r->rejected, "caught_up", r->pull_caught_up, "push",
-        "batches", (json_int_t)r->batches, "pushed", (json_int_t)r->pushed,
-        "rejected", (json_int_t)r->push_rejected, "withheld",
-        (json_int_t)r->withheld, "caught_up", r->push_caught_up);
+        "{s:s,s:b,s:I,s:{s:I,s:I,s:I,s:I,s:b},s:{s:I,s:I,s:I,s:I,s:b}}", "peer",
+        name, "ok", rc == ACC_OK, "ms", (json_int_t)r->ms, "pull", "pages",
+        (json_int_t)r->pages, "stored", (json_int_t)r->stored, "duplicates",
+        (json_int_t)r->duplicate, "rejected", (json_int_t)r->rejected,
+        "caught_up", r->pull_caught_up, "push", "batches",
+        (json_int_t)r->batches, "pushed", (json_int_t)r->pushed, "rejected",
+        (json_int_t)r->push_rejected, "withheld", (json_int_t)r->withheld,
+        "caught_up", r->push_caught_up);
     if (j && rc)
       json_object_set_new(j, "error", json_string(err));
     if (j) {
@@ -234,10 +234,9 @@ static int prov_one(void *ctx, const acc_record *r) {
   if (r->modified_us != ACC_TIME_NONE)
     acc_time_format_ms(r->modified_us, mod);
   acc_time_format(r->date_added_us, added);
-  int from_peer =
-      x->s->ops->provenance_get &&
-      x->s->ops->provenance_get(x->s, r->date_added_us, peer, &recv_us, &d) ==
-          ACC_OK;
+  int from_peer = x->s->ops->provenance_get &&
+                  x->s->ops->provenance_get(x->s, r->date_added_us, peer,
+                                            &recv_us, &d) == ACC_OK;
   if (from_peer)
     acc_time_format(recv_us, recv);
   acc_collection c;
@@ -247,11 +246,10 @@ static int prov_one(void *ctx, const acc_record *r) {
   char origin[2 * ACC_NAME_MAX + 16];
   origin_text(x->s, r, origin, sizeof origin);
   if (x->g->json) {
-    json_t *j = json_pack("{s:s,s:s,s:s,s:s,s:s,s:s?,s:s?}", "id", r->id,
-                          "modified", mod, "collection", coll, "date_added",
-                          added, "origin", origin, "peer",
-                          from_peer ? peer : NULL, "received",
-                          from_peer ? recv : NULL);
+    json_t *j = json_pack(
+        "{s:s,s:s,s:s,s:s,s:s,s:s?,s:s?}", "id", r->id, "modified", mod,
+        "collection", coll, "date_added", added, "origin", origin, "peer",
+        from_peer ? peer : NULL, "received", from_peer ? recv : NULL);
     if (j) {
       json_dumpf(j, stdout, JSON_COMPACT | JSON_PRESERVE_ORDER);
       fputc('\n', stdout);
@@ -262,8 +260,8 @@ static int prov_one(void *ctx, const acc_record *r) {
            "origin %s)\n",
            r->id, mod, coll, peer, recv, added, origin);
   } else {
-    printf("%s version %s in %s: added here at %s by %s\n", r->id, mod,
-           coll, added, origin);
+    printf("%s version %s in %s: added here at %s by %s\n", r->id, mod, coll,
+           added, origin);
   }
   x->n++;
   return 0;

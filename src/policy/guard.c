@@ -7,8 +7,9 @@
  * and cached for the scan; the decision itself is acc_policy_decide on
  * facts kept in the version's row.  Federation: the organisations of
  * registered peers are read once per call, to know whether the reader is
- * a peer and whether a version came from another instance.  Released and denied ids are buffered
- * and written to the audit log in entries of at most AUDIT_CHUNK ids.
+ * a peer and whether a version came from another instance.  Released and
+ * denied ids are buffered and written to the audit log in entries of at
+ * most AUDIT_CHUNK ids.
  */
 #include "policy/guard.h"
 #include "store/store_raw.h"
@@ -102,8 +103,8 @@ typedef struct guard_ctx {
 } guard_ctx;
 
 static acc_rc lookup_access(acc_store *s, const acc_principal *p,
-                            const peer_orgs *po, int64_t cid,
-                            coll_access *out, acc_diag *d) {
+                            const peer_orgs *po, int64_t cid, coll_access *out,
+                            acc_diag *d) {
   acc_collection c;
   memset(out, 0, sizeof *out);
   out->cid = cid;
@@ -136,8 +137,7 @@ static coll_access *access_for(guard_ctx *g, int64_t cid) {
       return &g->cache[i];
   size_t slot =
       g->n_cache < COLL_CACHE ? g->n_cache++ : (size_t)cid % COLL_CACHE;
-  if (lookup_access(g->s, g->rd->who, &g->peers, cid, &g->cache[slot],
-                    g->d)) {
+  if (lookup_access(g->s, g->rd->who, &g->peers, cid, &g->cache[slot], g->d)) {
     g->err = ACC_ESTORE;
     return NULL;
   }

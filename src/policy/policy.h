@@ -71,8 +71,8 @@ typedef struct acc_share_facts {
   int64_t origin_uid;   /* user who added it (0 = none) */
   const char *orgs;     /* recipient organisations, "|...|" or NULL */
   const char *users;    /* recipient users, "|...|" or NULL */
-  int foreign; /* received from another instance: its originating
-                  organisation is a federation peer's */
+  int foreign;          /* received from another instance: its originating
+                           organisation is a federation peer's */
 } acc_share_facts;
 
 /* What the reader may do with the collection the object is in. */

@@ -111,8 +111,8 @@ static acc_rc step_write(sqlite3 *db, sqlite3_stmt *st, acc_diag *d,
     if (ext == SQLITE_CONSTRAINT_UNIQUE || ext == SQLITE_CONSTRAINT_PRIMARYKEY)
       rc = acc_diag_set(d, ACC_EEXIST, "%s already exists", what);
     else if (ext == SQLITE_CONSTRAINT_FOREIGNKEY)
-      rc = acc_diag_set(d, ACC_ENOTFOUND, "%s refers to something absent",
-                        what);
+      rc =
+          acc_diag_set(d, ACC_ENOTFOUND, "%s refers to something absent", what);
     else
       rc = db_err(db, d, what);
   }
@@ -144,8 +144,8 @@ acc_rc acc_sq_peer_add(acc_store *s, acc_peer_row *p, acc_diag *d) {
 acc_rc acc_sq_peer_update(acc_store *s, const acc_peer_row *p, acc_diag *d) {
   sqlite3 *db = acc_sq_db(s);
   sqlite3_stmt *st;
-  acc_rc rc = prep(db, "UPDATE peers SET oid = ?2, config = ?3 WHERE pid = ?1",
-                   &st, d);
+  acc_rc rc =
+      prep(db, "UPDATE peers SET oid = ?2, config = ?3 WHERE pid = ?1", &st, d);
   if (rc)
     return rc;
   sqlite3_bind_int64(st, 1, p->pid);
@@ -168,8 +168,8 @@ acc_rc acc_sq_peer_get(acc_store *s, const char *name, acc_peer_row *out,
                        acc_diag *d) {
   sqlite3 *db = acc_sq_db(s);
   sqlite3_stmt *st;
-  acc_rc rc = prep(db, "SELECT pid, name, oid, config FROM peers WHERE name = ?1",
-                   &st, d);
+  acc_rc rc = prep(
+      db, "SELECT pid, name, oid, config FROM peers WHERE name = ?1", &st, d);
   if (rc)
     return rc;
   sqlite3_bind_text(st, 1, name, -1, SQLITE_TRANSIENT);
@@ -177,8 +177,8 @@ acc_rc acc_sq_peer_get(acc_store *s, const char *name, acc_peer_row *out,
   if (step == SQLITE_ROW)
     fill_peer(st, out);
   else if (step == SQLITE_DONE)
-    rc = acc_diag_set(d, ACC_ENOTFOUND,
-                      "no peer '%s' (see `accord peer list`)", name);
+    rc = acc_diag_set(d, ACC_ENOTFOUND, "no peer '%s' (see `accord peer list`)",
+                      name);
   else
     rc = db_err(db, d, "reading peers");
   done(st);

@@ -196,8 +196,8 @@ typedef int (*acc_org_cb)(void *ctx, const acc_org *o);
 typedef struct acc_peer_row {
   int64_t pid;
   char name[ACC_NAME_MAX];
-  int64_t oid;                        /* the peer's organisation */
-  char config[ACC_PEER_CONFIG_MAX];   /* JSON object text */
+  int64_t oid;                      /* the peer's organisation */
+  char config[ACC_PEER_CONFIG_MAX]; /* JSON object text */
 } acc_peer_row;
 
 /* Where a peer's sync stands.  Pull watermarks are the peer's own
@@ -386,13 +386,11 @@ typedef struct acc_store_ops {
    * put may run inside a write transaction (then it commits with it). */
   acc_rc (*peer_state_get)(acc_store *s, int64_t pid, acc_peer_state *out,
                            acc_diag *d);
-  acc_rc (*peer_state_put)(acc_store *s, const acc_peer_state *st,
-                           acc_diag *d);
+  acc_rc (*peer_state_put)(acc_store *s, const acc_peer_state *st, acc_diag *d);
   /* Provenance of a stored version (by its date_added): the peer it came
    * from and when.  add runs inside the transaction that stored it. */
   acc_rc (*provenance_add)(acc_store *s, int64_t date_added_us, int64_t pid,
-                           const char *peer, int64_t received_us,
-                           acc_diag *d);
+                           const char *peer, int64_t received_us, acc_diag *d);
   acc_rc (*provenance_get)(acc_store *s, int64_t date_added_us,
                            char peer[ACC_NAME_MAX], int64_t *received_us,
                            acc_diag *d); /* ACC_ENOTFOUND: added here */

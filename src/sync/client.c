@@ -233,8 +233,7 @@ acc_rc acc_sync_url_check(const char *url, int insecure_http, char *origin,
     }
   }
   if (origin && origin_size)
-    snprintf(origin, origin_size, "%s://%s:%s", scheme, host,
-             port ? port : "");
+    snprintf(origin, origin_size, "%s://%s:%s", scheme, host, port ? port : "");
 out:
   curl_free(scheme);
   curl_free(host);
@@ -298,9 +297,9 @@ static void log_retry(acc_sync_client *c, const char *method, const char *url,
   c->o.log(c->o.log_ctx, msg);
 }
 
-acc_rc acc_sync_request(acc_sync_client *c, const char *method,
-                        const char *url, const char *body, size_t body_len,
-                        acc_sync_resp *r, acc_diag *d) {
+acc_rc acc_sync_request(acc_sync_client *c, const char *method, const char *url,
+                        const char *body, size_t body_len, acc_sync_resp *r,
+                        acc_diag *d) {
   char u[232];
   short_url(url, u);
   acc_rc rc = acc_sync_url_check(url, c->o.insecure_http, NULL, 0, d);
@@ -332,11 +331,10 @@ acc_rc acc_sync_request(acc_sync_client *c, const char *method,
     curl_easy_setopt(h, CURLOPT_NOPROGRESS, 0L);
     curl_easy_setopt(h, CURLOPT_XFERINFOFUNCTION, on_progress);
     curl_easy_setopt(h, CURLOPT_XFERINFODATA, c);
-    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE,
-                     (curl_off_t)r->body.limit);
-    curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT_MS,
-                     (long)(c->o.connect_timeout_ms ? c->o.connect_timeout_ms
-                                                    : 10000));
+    curl_easy_setopt(h, CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)r->body.limit);
+    curl_easy_setopt(
+        h, CURLOPT_CONNECTTIMEOUT_MS,
+        (long)(c->o.connect_timeout_ms ? c->o.connect_timeout_ms : 10000));
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS,
                      (long)(c->o.timeout_ms ? c->o.timeout_ms : 300000));
     if (c->o.low_speed_bytes && c->o.low_speed_s) {
@@ -400,9 +398,9 @@ acc_rc acc_sync_request(acc_sync_client *c, const char *method,
       if (!transient(cc) || attempt >= c->o.retries)
         return acc_diag_set(d, ACC_EIO, "%s %s: %s%s", method, u, why,
                             attempt ? " (after retries)" : "");
-      wait_ms = acc_sync_backoff_ms(attempt, c->o.retry_max_ms ? c->o.retry_max_ms
-                                                               : 60000,
-                                    randombytes_random());
+      wait_ms = acc_sync_backoff_ms(
+          attempt, c->o.retry_max_ms ? c->o.retry_max_ms : 60000,
+          randombytes_random());
     } else if (retryable_status(r->status)) {
       char text[200];
       acc_sync_error_text(r->body.data, r->body.len, text, sizeof text);
@@ -410,8 +408,8 @@ acc_rc acc_sync_request(acc_sync_client *c, const char *method,
                text);
       if (attempt >= c->o.retries)
         return acc_diag_set(d, r->status == 429 ? ACC_EIO : ACC_EIO,
-                            "%s %s: %s (gave up after %u attempts)", method,
-                            u, why, attempt + 1);
+                            "%s %s: %s (gave up after %u attempts)", method, u,
+                            why, attempt + 1);
       unsigned cap = c->o.retry_max_ms ? c->o.retry_max_ms : 60000;
       int64_t ra = acc_sync_retry_after_ms(r->retry_after, acc_time_now_us());
       if (ra >= 0)
@@ -428,10 +426,10 @@ acc_rc acc_sync_request(acc_sync_client *c, const char *method,
     } else if (r->status < 200 || r->status >= 300) {
       char text[300];
       acc_sync_error_text(r->body.data, r->body.len, text, sizeof text);
-      return acc_diag_set(d, r->status >= 400 && r->status < 500 ? ACC_EINVAL
-                                                                 : ACC_EIO,
-                          "%s %s: HTTP %ld%s%s", method, u, r->status,
-                          text[0] ? ": " : "", text);
+      return acc_diag_set(
+          d, r->status >= 400 && r->status < 500 ? ACC_EINVAL : ACC_EIO,
+          "%s %s: HTTP %ld%s%s", method, u, r->status, text[0] ? ": " : "",
+          text);
     } else {
       if (!acc_taxii_content_type_ok(r->content_type))
         return acc_diag_set(d, ACC_EIO,

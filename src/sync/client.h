@@ -77,9 +77,9 @@ void acc_sync_resp_free(acc_sync_resp *r);
  * ACC_EIO for 5xx, network failures and wrong media types, ACC_ETOOBIG
  * for a body past max_response, ACC_ESHAPE when stopped.
  */
-acc_rc acc_sync_request(acc_sync_client *c, const char *method,
-                        const char *url, const char *body, size_t body_len,
-                        acc_sync_resp *r, acc_diag *d);
+acc_rc acc_sync_request(acc_sync_client *c, const char *method, const char *url,
+                        const char *body, size_t body_len, acc_sync_resp *r,
+                        acc_diag *d);
 
 /* Whether url may be used: http or https, credentials never in the URL,
  * plain http only to a loopback host unless insecure_http (TAXII requires
@@ -93,12 +93,12 @@ acc_rc acc_sync_url_check(const char *url, int insecure_http, char *origin,
  * (the store's decoder reads those).  The whole body is checked to be one
  * well-formed JSON object nested at most 64 deep. */
 typedef struct acc_sync_envelope {
-  int more;                              /* "more": true */
-  int has_next;                          /* a "next" string was given */
-  int next_too_long;                     /* longer than we keep */
-  char next[ACC_PEER_NEXT_MAX + 1];      /* unescaped */
-  int has_objects;                       /* an "objects" array */
-  size_t n_objects;                      /* its elements */
+  int more;                         /* "more": true */
+  int has_next;                     /* a "next" string was given */
+  int next_too_long;                /* longer than we keep */
+  char next[ACC_PEER_NEXT_MAX + 1]; /* unescaped */
+  int has_objects;                  /* an "objects" array */
+  size_t n_objects;                 /* its elements */
 } acc_sync_envelope;
 
 acc_rc acc_sync_envelope_parse(const char *body, size_t len,
@@ -112,8 +112,8 @@ typedef struct acc_sync_status {
   char failure_msg[512]; /* "ID: message" of the first failure, or "" */
 } acc_sync_status;
 
-acc_rc acc_sync_status_parse(const char *body, size_t len,
-                             acc_sync_status *out, acc_diag *d);
+acc_rc acc_sync_status_parse(const char *body, size_t len, acc_sync_status *out,
+                             acc_diag *d);
 
 /* The API root a discovery resource names: its "default", else its only
  * entry of "api_roots".  ACC_ENOTFOUND when it names none or several. */
@@ -125,8 +125,7 @@ size_t acc_sync_api_root_max_content(const char *body, size_t len);
 
 /* A TAXII error message (title and description) or the start of any other
  * body, as one printable line. */
-void acc_sync_error_text(const char *body, size_t len, char *out,
-                         size_t size);
+void acc_sync_error_text(const char *body, size_t len, char *out, size_t size);
 
 /* Retry-After (RFC 9110 §10.2.3): delay-seconds or an HTTP-date, as
  * milliseconds from now_us; -1 when absent or malformed. */

@@ -401,8 +401,8 @@ acc_rc acc_sync_envelope_parse(const char *body, size_t len,
     goto bad;
   }
   if (dup)
-    return acc_diag_set(d, ACC_EJSON,
-                        "the envelope has '%s' more than once", dup);
+    return acc_diag_set(d, ACC_EJSON, "the envelope has '%s' more than once",
+                        dup);
   *out = e;
   return ACC_OK;
 bad:;
@@ -423,8 +423,8 @@ static int count_of(json_t *o, const char *k, int64_t *out) {
   return 0;
 }
 
-acc_rc acc_sync_status_parse(const char *body, size_t len,
-                             acc_sync_status *out, acc_diag *d) {
+acc_rc acc_sync_status_parse(const char *body, size_t len, acc_sync_status *out,
+                             acc_diag *d) {
   json_error_t err;
   json_t *j = json_loadb(body, len, JSON_REJECT_DUPLICATES, &err);
   acc_sync_status s;
@@ -541,8 +541,7 @@ static void printable(const char *s, size_t len, char *out, size_t size) {
   out[n] = '\0';
 }
 
-void acc_sync_error_text(const char *body, size_t len, char *out,
-                         size_t size) {
+void acc_sync_error_text(const char *body, size_t len, char *out, size_t size) {
   if (!size)
     return;
   out[0] = '\0';
@@ -636,8 +635,8 @@ static acc_rc put_encoded(acc_buf *b, const char *s) {
 acc_rc acc_sync_objects_query(acc_buf *url, const char *added_after,
                               unsigned limit, int all_versions,
                               const char *next) {
-  const char *sep = memchr(url->data ? url->data : "", '?', url->len) ? "&"
-                                                                       : "?";
+  const char *sep =
+      memchr(url->data ? url->data : "", '?', url->len) ? "&" : "?";
   acc_rc rc = ACC_OK;
   if (added_after && *added_after) {
     rc = acc_buf_printf(url, "%sadded_after=", sep);

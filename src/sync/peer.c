@@ -147,8 +147,8 @@ static acc_rc set_text(char *dst, size_t size, const char *key,
                        const char *value, acc_diag *d) {
   size_t n = strlen(value);
   if (n >= size)
-    return acc_diag_set(d, ACC_EUSAGE, "--%s: longer than %zu characters",
-                        key, size - 1);
+    return acc_diag_set(d, ACC_EUSAGE, "--%s: longer than %zu characters", key,
+                        size - 1);
   for (size_t i = 0; i < n; i++)
     if ((unsigned char)value[i] < 0x20 || value[i] == 0x7f)
       return acc_diag_set(d, ACC_EUSAGE,
@@ -174,8 +174,7 @@ static acc_rc set_ms(unsigned *dst, const char *key, const char *value,
                      uint64_t lo, uint64_t hi, acc_diag *d) {
   uint64_t ms;
   if (parse_duration_ms(value, &ms) || ms < lo || ms > hi)
-    return bad(d, key, value,
-               "a duration in range (e.g. 500ms, 30s, 5m, 1h)");
+    return bad(d, key, value, "a duration in range (e.g. 500ms, 30s, 5m, 1h)");
   *dst = (unsigned)ms;
   return ACC_OK;
 }
@@ -235,8 +234,7 @@ acc_rc acc_sync_peer_set(acc_store *s, acc_sync_peer *p, const char *key,
     return ACC_OK;
   }
   if (!strcmp(key, "interval")) {
-    if (parse_duration_ms(value, &v64) || v64 < 100 ||
-        v64 > 7ull * 86400000)
+    if (parse_duration_ms(value, &v64) || v64 < 100 || v64 > 7ull * 86400000)
       return bad(d, key, value,
                  "a duration from 100ms to 7d (e.g. 30s, 5m, 1h)");
     p->interval_ms = (int64_t)v64;
@@ -334,8 +332,7 @@ acc_rc acc_sync_peer_check(const acc_sync_peer *p, acc_diag *d) {
   if (!p->direction && !p->url[0])
     return ACC_OK; /* receive only: never contacted */
   if (!p->url[0])
-    return acc_diag_set(d, ACC_EUSAGE, "peer %s: --url is required",
-                        p->name);
+    return acc_diag_set(d, ACC_EUSAGE, "peer %s: --url is required", p->name);
   if (!p->collection[0])
     return acc_diag_set(d, ACC_EUSAGE,
                         "peer %s: --collection (the peer's collection id) "
@@ -370,16 +367,16 @@ static json_t *config_json(const acc_sync_peer *p) {
       "local_cid", (json_int_t)p->local_cid, "push_cid",
       (json_int_t)p->push_cid, "auth", auth_name(p->auth), "user", p->user,
       "ca_file", p->ca_file, "insecure_http", p->insecure_http, "versions",
-      p->all_versions ? "all" : "latest", "page_size",
-      (json_int_t)p->page_size, "max_pages", (json_int_t)p->max_pages,
-      "push_batch", (json_int_t)p->push_batch, "push_max_bytes",
+      p->all_versions ? "all" : "latest", "page_size", (json_int_t)p->page_size,
+      "max_pages", (json_int_t)p->max_pages, "push_batch",
+      (json_int_t)p->push_batch, "push_max_bytes",
       (json_int_t)p->push_max_bytes, "max_response",
       (json_int_t)p->max_response, "connect_timeout_ms",
       (json_int_t)p->connect_timeout_ms, "timeout_ms",
       (json_int_t)p->timeout_ms, "low_speed_bytes",
-      (json_int_t)p->low_speed_bytes, "low_speed_s",
-      (json_int_t)p->low_speed_s, "retries", (json_int_t)p->retries,
-      "retry_max_ms", (json_int_t)p->retry_max_ms, "status_wait_ms",
+      (json_int_t)p->low_speed_bytes, "low_speed_s", (json_int_t)p->low_speed_s,
+      "retries", (json_int_t)p->retries, "retry_max_ms",
+      (json_int_t)p->retry_max_ms, "status_wait_ms",
       (json_int_t)p->status_wait_ms);
 }
 
@@ -494,8 +491,7 @@ acc_rc acc_sync_peer_save(acc_store *s, acc_sync_peer *p, acc_diag *d) {
   if (strlen(text) >= sizeof row->config) {
     free(text);
     free(row);
-    return acc_diag_set(d, ACC_EUSAGE, "peer %s: settings too long",
-                        p->name);
+    return acc_diag_set(d, ACC_EUSAGE, "peer %s: settings too long", p->name);
   }
   memcpy(row->config, text, strlen(text) + 1);
   free(text);

@@ -30,7 +30,9 @@ typedef struct page_ctx {
   acc_sync_job *j;
   acc_peer_state next_state; /* what is written with the page */
   int64_t now;
-  acc_rc err; /* a provenance write failed */
+  int indicators;   /* an indicator was stored */
+  acc_buf observed; /* ids of new observed-data, NUL-separated */
+  acc_rc err;       /* a provenance write failed */
   acc_diag errd;
 } page_ctx;
 
@@ -38,9 +40,14 @@ static void on_stored(void *ctx, size_t index, const acc_stix_obj *o,
                       int duplicate, int64_t added) {
   page_ctx *x = ctx;
   (void)index;
-  (void)o;
   if (duplicate || x->err || added == ACC_TIME_NONE)
     return;
+  if (x->j->env->on_ingest) {
+    if (strcmp(o->type, "indicator") == 0)
+      x->indicators = 1;
+    else if (strcmp(o->type, "observed-data") == 0)
+      acc_buf_append(&x->observed, o->id, strlen(o->id) + 1);
+  }
   acc_store *s = x->j->env->store;
   x->err = s->ops->provenance_add(s, added, x->j->peer->pid, x->j->peer->name,
                                   x->now, &x->errd);
@@ -136,8 +143,7 @@ acc_rc acc_sync_pull(acc_sync_job *j, acc_diag *d) {
       rc = acc_diag_set(d, rc, "the request URL is too long");
       break;
     }
-    rc = acc_sync_request(j->client, "GET", acc_buf_cstr(&url), NULL, 0, &r,
-                          d);
+    rc = acc_sync_request(j->client, "GET", acc_buf_cstr(&url), NULL, 0, &r, d);
     if (rc == ACC_EINVAL && resumed && next[0] &&
         (r.status == 400 || r.status == 410 || r.status == 422)) {
       /* The saved token is no longer good (it may have expired): go on
@@ -178,14 +184,13 @@ acc_rc acc_sync_pull(acc_sync_job *j, acc_diag *d) {
       break;
     }
     page_ctx x = {.j = j, .next_state = st, .now = now};
+    acc_buf_init(&x.observed, (size_t)64 << 20);
     int advanced =
         acc_sync_watermark_advance(x.next_state.pull_after, r.added_last);
-    const char *keep = env.more && env.has_next && !env.next_too_long &&
-                               env.next[0]
-                           ? env.next
-                           : "";
-    snprintf(x.next_state.pull_next, sizeof x.next_state.pull_next, "%s",
-             keep);
+    const char *keep =
+        env.more && env.has_next && !env.next_too_long && env.next[0] ? env.next
+                                                                      : "";
+    snprintf(x.next_state.pull_next, sizeof x.next_state.pull_next, "%s", keep);
     snprintf(x.next_state.pull_run_after, sizeof x.next_state.pull_run_after,
              "%s", keep[0] ? run_after : "");
     if (!env.more)
@@ -203,6 +208,10 @@ acc_rc acc_sync_pull(acc_sync_job *j, acc_diag *d) {
     acc_ingest_counts counts;
     acc_doc_shape shape;
     rc = acc_ingest(s, r.body.data, r.body.len, &o, &counts, &shape, d);
+    if (!rc && j->env->on_ingest && (x.indicators || x.observed.len))
+      j->env->on_ingest(j->env->ingest_ctx, s, x.indicators, x.observed.data,
+                        x.observed.len);
+    acc_buf_free(&x.observed);
     if (rc) {
       char u[232];
       snprintf(u, sizeof u, "%.220s", url.data);

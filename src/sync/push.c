@@ -30,13 +30,13 @@
 #define BATCH_STOP 1000 /* callback return: envelope full (not an acc_rc) */
 
 typedef struct batch {
-  acc_buf env;       /* {"objects":[...]} being built */
-  size_t n;          /* objects in it */
-  size_t max_bytes;  /* envelope cap */
-  int64_t last;      /* date_added of the last version taken or passed */
-  int cut;           /* stopped because the envelope was full */
-  size_t echoes;     /* versions from the peer's own organisation */
-  size_t blocked;    /* refused here after the guard released them */
+  acc_buf env;      /* {"objects":[...]} being built */
+  size_t n;         /* objects in it */
+  size_t max_bytes; /* envelope cap */
+  int64_t last;     /* date_added of the last version taken or passed */
+  int cut;          /* stopped because the envelope was full */
+  size_t echoes;    /* versions from the peer's own organisation */
+  size_t blocked;   /* refused here after the guard released them */
   acc_tlp default_tlp;
   const int64_t *peer_oids;
   size_t n_peer_oids;
@@ -112,8 +112,8 @@ static acc_rc post(acc_sync_job *j, const acc_buf *env, acc_sync_resp *r,
       return acc_diag_set(d, ACC_EIO,
                           "status %s still pending after %u ms (%lld of "
                           "%lld done); the batch is sent again next run",
-                          stt->id, waited, (long long)(stt->success +
-                                                       stt->failure),
+                          stt->id, waited,
+                          (long long)(stt->success + stt->failure),
                           (long long)stt->total);
     if (nap(j, step))
       return acc_diag_set(d, ACC_EIO, "stopped");

@@ -42,18 +42,17 @@ json_t *acc_sync_state_json(acc_store *s, const acc_sync_peer *p,
   json_object_set_new(j, "last_attempt", ts(st->attempt_us));
   json_t *err = json_null();
   if (st->error[0])
-    err = json_pack("{s:o,s:s}", "at", ts(st->error_us), "message",
-                    st->error);
+    err = json_pack("{s:o,s:s}", "at", ts(st->error_us), "message", st->error);
   json_object_set_new(j, "last_error", err ? err : json_null());
   json_object_set_new(j, "last_reject", text_or_null(st->reject));
 
-  json_t *pull = json_pack(
-      "{s:o,s:o,s:b,s:o,s:I,s:I,s:I}", "watermark",
-      text_or_null(st->pull_after), "run_added_after",
-      text_or_null(st->pull_run_after), "next_saved", st->pull_next[0] != 0,
-      "caught_up_at", ts(st->pull_ok_us), "pulled", (json_int_t)st->pulled,
-      "duplicates", (json_int_t)st->pull_duplicates, "rejected",
-      (json_int_t)st->pull_rejected);
+  json_t *pull = json_pack("{s:o,s:o,s:b,s:o,s:I,s:I,s:I}", "watermark",
+                           text_or_null(st->pull_after), "run_added_after",
+                           text_or_null(st->pull_run_after), "next_saved",
+                           st->pull_next[0] != 0, "caught_up_at",
+                           ts(st->pull_ok_us), "pulled", (json_int_t)st->pulled,
+                           "duplicates", (json_int_t)st->pull_duplicates,
+                           "rejected", (json_int_t)st->pull_rejected);
   if (pull)
     json_object_set_new(pull, "lag_s",
                         st->pull_ok_us == ACC_TIME_NONE
@@ -69,9 +68,8 @@ json_t *acc_sync_state_json(acc_store *s, const acc_sync_peer *p,
   json_t *push = json_pack(
       "{s:o,s:o,s:I,s:o,s:I,s:I,s:I}", "watermark", ts(st->push_after_us),
       "caught_up_at", ts(st->push_ok_us), "pending", (json_int_t)count,
-      "oldest_pending", ts(first), "pushed", (json_int_t)st->pushed,
-      "rejected", (json_int_t)st->push_rejected, "withheld",
-      (json_int_t)st->push_withheld);
+      "oldest_pending", ts(first), "pushed", (json_int_t)st->pushed, "rejected",
+      (json_int_t)st->push_rejected, "withheld", (json_int_t)st->push_withheld);
   if (push)
     json_object_set_new(push, "lag_s",
                         first == ACC_TIME_NONE ? json_real(0)
@@ -98,8 +96,8 @@ static json_t *one(report_ctx *x, const acc_peer_row *row) {
       (j = acc_sync_peer_json(x->s, p))) {
     char *secret = malloc(4096);
     acc_diag sd;
-    int have = secret && acc_sync_secret_read(x->data_dir, p->pid, secret,
-                                              4096, &sd) == ACC_OK;
+    int have = secret && acc_sync_secret_read(x->data_dir, p->pid, secret, 4096,
+                                              &sd) == ACC_OK;
     if (secret) {
       memset(secret, 0, 4096);
       free(secret);
@@ -128,11 +126,8 @@ static int add_one(void *ctx, const acc_peer_row *row) {
 
 acc_rc acc_sync_report(acc_store *s, const char *data_dir, const char *name,
                        int64_t now_us, json_t **out, acc_diag *d) {
-  report_ctx x = {.s = s,
-                  .data_dir = data_dir,
-                  .now = now_us,
-                  .arr = json_array(),
-                  .d = d};
+  report_ctx x = {
+      .s = s, .data_dir = data_dir, .now = now_us, .arr = json_array(), .d = d};
   if (!x.arr)
     return ACC_ENOMEM;
   acc_rc rc;

@@ -42,8 +42,7 @@ static acc_rc ensure_dir(const char *path, mode_t mode, acc_diag *d) {
   return ACC_OK;
 }
 
-static void secret_path(const char *dir, int64_t pid, char *out,
-                        size_t size) {
+static void secret_path(const char *dir, int64_t pid, char *out, size_t size) {
   snprintf(out, size, "%s/secrets/peer-%lld", dir, (long long)pid);
 }
 
@@ -52,8 +51,8 @@ acc_rc acc_sync_secret_write(const char *data_dir, int64_t pid,
   char dir[4096], path[4200], tmp[4300];
   size_t n = strlen(secret);
   if (n == 0 || n >= SECRET_MAX)
-    return acc_diag_set(d, ACC_EUSAGE,
-                        "a secret must be 1 to %d bytes long", SECRET_MAX - 1);
+    return acc_diag_set(d, ACC_EUSAGE, "a secret must be 1 to %d bytes long",
+                        SECRET_MAX - 1);
   for (size_t i = 0; i < n; i++)
     if ((unsigned char)secret[i] < 0x20)
       return acc_diag_set(d, ACC_EUSAGE,
@@ -113,8 +112,7 @@ acc_rc acc_sync_secret_read(const char *data_dir, int64_t pid, char *out,
   }
   ssize_t n = read(fd, out, size - 1);
   if (n < 0) {
-    rc = acc_diag_set(d, ACC_EIO, "cannot read %s: %s", path,
-                      strerror(errno));
+    rc = acc_diag_set(d, ACC_EIO, "cannot read %s: %s", path, strerror(errno));
     goto out;
   }
   out[n] = '\0';
@@ -123,8 +121,7 @@ out:
   return rc;
 }
 
-acc_rc acc_sync_secret_remove(const char *data_dir, int64_t pid,
-                              acc_diag *d) {
+acc_rc acc_sync_secret_remove(const char *data_dir, int64_t pid, acc_diag *d) {
   char path[4200];
   secret_path(data_dir, pid, path, sizeof path);
   if (unlink(path) != 0 && errno != ENOENT)
@@ -139,9 +136,8 @@ struct acc_sync_lock {
   int fd;
 };
 
-acc_rc acc_sync_lock_take(const char *data_dir, int64_t pid,
-                          unsigned wait_ms, acc_sync_lock **out,
-                          acc_diag *d) {
+acc_rc acc_sync_lock_take(const char *data_dir, int64_t pid, unsigned wait_ms,
+                          acc_sync_lock **out, acc_diag *d) {
   char dir[4096], path[4200];
   snprintf(dir, sizeof dir, "%s/sync", data_dir);
   acc_rc rc = ensure_dir(dir, 0700, d);
@@ -162,8 +158,7 @@ acc_rc acc_sync_lock_take(const char *data_dir, int64_t pid,
         return acc_diag_set(d, ACC_EEXIST,
                             "another process (`accord serve` or `accord "
                             "sync`) is syncing this peer now");
-      return acc_diag_set(d, ACC_EIO, "cannot lock %s: %s", path,
-                          strerror(e));
+      return acc_diag_set(d, ACC_EIO, "cannot lock %s: %s", path, strerror(e));
     }
     struct timespec ts = {.tv_sec = 0, .tv_nsec = 50000000L};
     nanosleep(&ts, NULL);

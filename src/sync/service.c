@@ -34,6 +34,9 @@ typedef struct worker {
 struct acc_sync_service {
   char *data_dir;
   int quiet;
+  void (*on_ingest)(void *ctx, acc_store *st, int new_indicators,
+                    const char *observed, size_t len);
+  void *ingest_ctx;
   atomic_int stop;
   pthread_mutex_t mu;
   pthread_cond_t cv; /* CLOCK_MONOTONIC */
@@ -112,12 +115,14 @@ static void *work(void *arg) {
                       .audit = audit,
                       .stop = &svc->stop,
                       .log_ctx = svc,
-                      .log = on_log};
+                      .log = on_log,
+                      .ingest_ctx = svc->ingest_ctx,
+                      .on_ingest = svc->on_ingest};
   int first = 1;
   while (!atomic_load(&svc->stop) && !atomic_load(&w->quit)) {
     acc_sync_result res;
-    acc_rc rc = acc_sync_run(&env, w->name, ACC_SYNC_PULL | ACC_SYNC_PUSH,
-                             &res, &d);
+    acc_rc rc =
+        acc_sync_run(&env, w->name, ACC_SYNC_PULL | ACC_SYNC_PUSH, &res, &d);
     if (atomic_load(&svc->stop))
       break;
     if (rc == ACC_ENOTFOUND && strstr(d.msg, "no peer"))
@@ -139,10 +144,9 @@ static void *work(void *arg) {
                "\"ok\":%s,\"ms\":%lld,\"pages\":%zu,\"stored\":%zu,"
                "\"duplicates\":%zu,\"rejected\":%zu,\"pushed\":%zu,"
                "\"push_rejected\":%zu,\"withheld\":%zu%s%s",
-               rc ? "false" : "true", (long long)res.ms, res.pages,
-               res.stored, res.duplicate, res.rejected, res.pushed,
-               res.push_rejected, res.withheld, rc ? ",\"error\":" : "",
-               rc ? m : "");
+               rc ? "false" : "true", (long long)res.ms, res.pages, res.stored,
+               res.duplicate, res.rejected, res.pushed, res.push_rejected,
+               res.withheld, rc ? ",\"error\":" : "", rc ? m : "");
       log_line("sync", w->name, f);
     }
     first = 0;
@@ -264,21 +268,25 @@ static void *supervise(void *arg) {
   return NULL;
 }
 
-acc_rc acc_sync_service_start(const char *data_dir, int quiet,
-                              acc_sync_service **out, acc_diag *d) {
+acc_rc acc_sync_service_start(
+    const char *data_dir, int quiet,
+    void (*on_ingest)(void *ctx, acc_store *st, int new_indicators,
+                      const char *observed, size_t len),
+    void *ingest_ctx, acc_sync_service **out, acc_diag *d) {
   struct acc_sync_service *svc = calloc(1, sizeof *svc);
   if (!svc)
     return acc_diag_set(d, ACC_ENOMEM, "out of memory");
   svc->data_dir = strdup(data_dir);
   svc->quiet = quiet;
+  svc->on_ingest = on_ingest;
+  svc->ingest_ctx = ingest_ctx;
   pthread_condattr_t ca;
   pthread_condattr_init(&ca);
   pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
   pthread_mutex_init(&svc->mu, NULL);
   pthread_cond_init(&svc->cv, &ca);
   pthread_condattr_destroy(&ca);
-  if (!svc->data_dir ||
-      pthread_create(&svc->sup, NULL, supervise, svc) != 0) {
+  if (!svc->data_dir || pthread_create(&svc->sup, NULL, supervise, svc) != 0) {
     pthread_mutex_destroy(&svc->mu);
     pthread_cond_destroy(&svc->cv);
     free(svc->data_dir);

@@ -26,8 +26,8 @@ static acc_rc set_root(acc_sync_job *j, const char *prefix, const char *path,
   while (n && path[n - 1] == '/')
     n--;
   int slash = n > 0 || np == 0 || prefix[np - 1] != '/';
-  int w = snprintf(j->api_root, sizeof j->api_root, "%s%.*s%s", prefix,
-                   (int)n, path, slash ? "/" : "");
+  int w = snprintf(j->api_root, sizeof j->api_root, "%s%.*s%s", prefix, (int)n,
+                   path, slash ? "/" : "");
   if (w < 0 || (size_t)w >= sizeof j->api_root)
     return acc_diag_set(d, ACC_EUSAGE, "the API root URL is too long");
   return ACC_OK;
@@ -36,8 +36,8 @@ static acc_rc set_root(acc_sync_job *j, const char *prefix, const char *path,
 acc_rc acc_sync_resolve_root(acc_sync_job *j, acc_diag *d) {
   const acc_sync_peer *p = j->peer;
   char origin[512];
-  acc_rc rc = acc_sync_url_check(p->url, p->insecure_http, origin,
-                                 sizeof origin, d);
+  acc_rc rc =
+      acc_sync_url_check(p->url, p->insecure_http, origin, sizeof origin, d);
   if (rc)
     return rc;
   if (starts_http(p->api_root))
@@ -57,8 +57,8 @@ acc_rc acc_sync_resolve_root(acc_sync_job *j, acc_diag *d) {
   acc_sync_resp_init(&r, (size_t)1 << 20);
   rc = acc_sync_request(j->client, "GET", url, NULL, 0, &r, d);
   if (!rc)
-    rc = acc_sync_discovery_parse(r.body.data, r.body.len, root, sizeof root,
-                                  d);
+    rc =
+        acc_sync_discovery_parse(r.body.data, r.body.len, root, sizeof root, d);
   acc_sync_resp_free(&r);
   if (rc)
     return rc;
@@ -154,8 +154,8 @@ acc_rc acc_sync_run(const acc_sync_env *env, const char *name, unsigned mask,
   }
   if ((rc = acc_sync_peer_load(s, name, p, d)))
     goto out;
-  if ((rc = acc_sync_lock_take(env->data_dir, p->pid, env->lock_wait_ms,
-                               &lock, d))) {
+  if ((rc = acc_sync_lock_take(env->data_dir, p->pid, env->lock_wait_ms, &lock,
+                               d))) {
     acc_diag_prefix(d, "peer %s: ", p->name);
     goto out;
   }
@@ -188,8 +188,7 @@ acc_rc acc_sync_run(const acc_sync_env *env, const char *name, unsigned mask,
     if (res->pull_rc)
       snprintf(res->pull_err, sizeof res->pull_err, "pull: %.500s", pd.msg);
   }
-  if ((res->dirs & ACC_SYNC_PUSH) &&
-      !(env->stop && atomic_load(env->stop))) {
+  if ((res->dirs & ACC_SYNC_PUSH) && !(env->stop && atomic_load(env->stop))) {
     acc_diag qd = rd;
     res->push_rc = root_rc ? root_rc : acc_sync_push(j, &qd);
     if (res->push_rc)

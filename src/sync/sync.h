@@ -37,8 +37,8 @@ enum { ACC_SYNC_PULL = 1, ACC_SYNC_PUSH = 2 };
 typedef struct acc_sync_peer {
   int64_t pid;
   char name[ACC_NAME_MAX];
-  int64_t oid;              /* its organisation here */
-  char org[ACC_NAME_MAX];   /* that organisation's name */
+  int64_t oid;                     /* its organisation here */
+  char org[ACC_NAME_MAX];          /* that organisation's name */
   char url[ACC_SYNC_URL_MAX];      /* the server, https://host[:port] */
   char api_root[ACC_SYNC_URL_MAX]; /* API root path or URL; "" = the
                                       server's default (discovery) */
@@ -56,13 +56,13 @@ typedef struct acc_sync_peer {
   char user[ACC_NAME_MAX]; /* Basic */
   char ca_file[ACC_SYNC_URL_MAX];
   int insecure_http;
-  int all_versions;        /* pull every version, not only the latest */
-  unsigned page_size;      /* objects per GET (limit) */
-  unsigned max_pages;      /* per pull run */
-  unsigned push_batch;     /* objects per POST */
-  size_t push_max_bytes;   /* bytes per POST (also capped by the API
-                              root's max_content_length) */
-  size_t max_response;     /* largest answer accepted */
+  int all_versions;      /* pull every version, not only the latest */
+  unsigned page_size;    /* objects per GET (limit) */
+  unsigned max_pages;    /* per pull run */
+  unsigned push_batch;   /* objects per POST */
+  size_t push_max_bytes; /* bytes per POST (also capped by the API
+                            root's max_content_length) */
+  size_t max_response;   /* largest answer accepted */
   unsigned connect_timeout_ms;
   unsigned timeout_ms;
   unsigned low_speed_bytes;
@@ -128,19 +128,25 @@ acc_rc acc_sync_secret_remove(const char *data_dir, int64_t pid, acc_diag *d);
 /* A per-peer lock across processes (DIR/sync/peer-PID.lock): one run of
  * a peer at a time.  wait_ms 0 = try once (ACC_EEXIST when held). */
 typedef struct acc_sync_lock acc_sync_lock;
-acc_rc acc_sync_lock_take(const char *data_dir, int64_t pid,
-                          unsigned wait_ms, acc_sync_lock **out, acc_diag *d);
+acc_rc acc_sync_lock_take(const char *data_dir, int64_t pid, unsigned wait_ms,
+                          acc_sync_lock **out, acc_diag *d);
 void acc_sync_lock_release(acc_sync_lock *l);
 
 typedef struct acc_sync_env {
   const char *data_dir;
   acc_store *store;
-  acc_audit *audit;        /* push reads are audited here */
-  const atomic_int *stop;  /* may be NULL */
-  unsigned lock_wait_ms;   /* wait this long for another process's run of
-                              the same peer to end (0: give up at once) */
-  void *log_ctx;           /* retries and notes (may be NULL) */
+  acc_audit *audit;       /* push reads are audited here */
+  const atomic_int *stop; /* may be NULL */
+  unsigned lock_wait_ms;  /* wait this long for another process's run of
+                             the same peer to end (0: give up at once) */
+  void *log_ctx;          /* retries and notes (may be NULL) */
   void (*log)(void *ctx, const char *peer, const char *msg);
+  /* After each pulled page commits (may be NULL): whether indicators were
+   * stored, and the ids of new observed-data (NUL-separated), so that a
+   * server can run detection on them (st: this run's store handle). */
+  void *ingest_ctx;
+  void (*on_ingest)(void *ctx, acc_store *st, int new_indicators,
+                    const char *observed, size_t len);
 } acc_sync_env;
 
 typedef struct acc_sync_result {
@@ -193,9 +199,13 @@ typedef struct acc_sync_service acc_sync_service;
 /* Start a thread per enabled peer (the list is re-read every few
  * seconds, so peers added, edited or removed are followed), each running
  * its peer on its schedule, with backoff after failures.  Logs JSON
- * lines on stderr unless quiet. */
-acc_rc acc_sync_service_start(const char *data_dir, int quiet,
-                              acc_sync_service **out, acc_diag *d);
+ * lines on stderr unless quiet.  on_ingest/ctx (may be NULL) is told of
+ * each pulled page, as acc_sync_env says. */
+acc_rc acc_sync_service_start(
+    const char *data_dir, int quiet,
+    void (*on_ingest)(void *ctx, acc_store *st, int new_indicators,
+                      const char *observed, size_t len),
+    void *ingest_ctx, acc_sync_service **out, acc_diag *d);
 /* Stop: transfers in flight are cut (their page is not committed), the
  * threads are joined.  NULL is a no-op. */
 void acc_sync_service_stop(acc_sync_service *s);

@@ -998,3 +998,18 @@ void acc_taxii_server_stop(acc_taxii_server *s) {
   }
   server_free(s);
 }
+
+/* ---- objects stored by federation (src/sync) ---- */
+
+size_t acc_taxii_server_ingested(acc_taxii_server *s, acc_store *st,
+                                 int new_indicators, const char *observed,
+                                 size_t len) {
+  size_t n = 0;
+  acc_diag d;
+  if (new_indicators)
+    acc_taxii_detect_invalidate(s);
+  if (len && acc_taxii_detect(s, st, observed, len, &n, &d) != ACC_OK)
+    log_msg("detect", d.msg);
+  atomic_fetch_add(&s->m.sightings, n);
+  return n;
+}

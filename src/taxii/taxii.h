@@ -219,6 +219,14 @@ unsigned acc_taxii_server_port(const acc_taxii_server *s);
 /* Whether the server speaks TLS. */
 int acc_taxii_server_tls(const acc_taxii_server *s);
 
+/* Objects that reached the store another way while serving (federation
+ * pulls, src/sync): new indicators make the detection matcher stale; new
+ * observed-data (ids NUL-separated in observed[0..len)) are matched now,
+ * with the caller's store handle st.  Returns the sightings stored. */
+size_t acc_taxii_server_ingested(acc_taxii_server *s, acc_store *st,
+                                 int new_indicators, const char *observed,
+                                 size_t len);
+
 /* Stop accepting connections, let requests already received finish (up
  * to shutdown_grace seconds), then stop and free everything.  NULL is a
  * no-op. */

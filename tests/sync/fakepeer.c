@@ -87,8 +87,8 @@ static void indicator(char *out, size_t size, const char *prefix, long n) {
 
 static enum MHD_Result send_text(struct MHD_Connection *c, unsigned status,
                                  const char *ctype, const char *body,
-                                 const char *h1, const char *v1,
-                                 const char *h2, const char *v2) {
+                                 const char *h1, const char *v1, const char *h2,
+                                 const char *v2) {
   struct MHD_Response *r = MHD_create_response_from_buffer(
       strlen(body), (void *)body, MHD_RESPMEM_MUST_COPY);
   MHD_add_response_header(r, "Content-Type", ctype);
@@ -111,12 +111,12 @@ static enum MHD_Result error(struct MHD_Connection *c, unsigned status,
 
 /* A page of the ok / nonext collection. */
 static enum MHD_Result page(struct MHD_Connection *c, int with_next) {
-  const char *lim = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-                                                "limit");
-  const char *next = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-                                                 "next");
-  const char *after = MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND,
-                                                  "added_after");
+  const char *lim =
+      MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "limit");
+  const char *next =
+      MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "next");
+  const char *after =
+      MHD_lookup_connection_value(c, MHD_GET_ARGUMENT_KIND, "added_after");
   long limit = lim ? strtol(lim, NULL, 10) : 100;
   if (limit <= 0 || limit > 100)
     limit = 100; /* the server's own limit */
@@ -150,7 +150,8 @@ static enum MHD_Result page(struct MHD_Connection *c, int with_next) {
   char *b = malloc(cap), one[600];
   size_t n = 0;
   int more = end < N_OK;
-  n += (size_t)snprintf(b + n, cap - n, "{\"more\":%s", more ? "true" : "false");
+  n +=
+      (size_t)snprintf(b + n, cap - n, "{\"more\":%s", more ? "true" : "false");
   if (more && with_next)
     n += (size_t)snprintf(b + n, cap - n, ",\"next\":\"p%ld\"", end);
   if (end > start) {
@@ -167,9 +168,9 @@ static enum MHD_Result page(struct MHD_Connection *c, int with_next) {
     ts(base_us + (long long)start * 1000000, first, sizeof first);
     ts(base_us + (long long)(end - 1) * 1000000, last, sizeof last);
   }
-  enum MHD_Result r =
-      send_text(c, 200, TAXII, b, end > start ? "X-TAXII-Date-Added-First" : NULL,
-                first, end > start ? "X-TAXII-Date-Added-Last" : NULL, last);
+  enum MHD_Result r = send_text(
+      c, 200, TAXII, b, end > start ? "X-TAXII-Date-Added-First" : NULL, first,
+      end > start ? "X-TAXII-Date-Added-Last" : NULL, last);
   free(b);
   return r;
 }
@@ -185,7 +186,8 @@ static enum MHD_Result endless(struct MHD_Connection *c, const char *mode) {
     snprintf(b, sizeof b, "{\"more\":true,\"next\":\"e%d\"}", k);
     return send_text(c, 200, TAXII, b, NULL, NULL, NULL, NULL);
   }
-  size_t n = (size_t)snprintf(b, sizeof b, "{\"more\":true,\"next\":\"%s%d\","
+  size_t n = (size_t)snprintf(b, sizeof b,
+                              "{\"more\":true,\"next\":\"%s%d\","
                               "\"objects\":[",
                               !strcmp(mode, "samenext") ? "same" : "e",
                               !strcmp(mode, "samenext") ? 0 : k);
@@ -261,10 +263,12 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
     *ctx = (void *)1;
     return MHD_YES;
   }
-  const char *accept = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
+  const char *accept =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Accept");
   const char *authz =
       MHD_lookup_connection_value(c, MHD_HEADER_KIND, "Authorization");
-  const char *ua = MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
+  const char *ua =
+      MHD_lookup_connection_value(c, MHD_HEADER_KIND, "User-Agent");
   char line[2048];
   snprintf(line, sizeof line, "%s", url);
   logline("%s %s accept=%s auth=%s", method, line, accept ? accept : "-",
@@ -300,8 +304,7 @@ static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
     snprintf(b, sizeof b,
              "{\"id\":\"%s\",\"status\":\"%s\",\"total_count\":1,"
              "\"success_count\":%d,\"failure_count\":0,\"pending_count\":%d}",
-             id,
-             forever ? "pending" : "complete", forever ? 0 : 1,
+             id, forever ? "pending" : "complete", forever ? 0 : 1,
              forever ? 1 : 0);
     return send_text(c, 200, TAXII, b, NULL, NULL, NULL, NULL);
   }
@@ -467,7 +470,7 @@ int main(int argc, char **argv) {
   sigaddset(&set, SIGTERM);
   sigaddset(&set, SIGINT);
   pthread_sigmask(SIG_BLOCK, &set, NULL); /* inherited by MHD's threads */
-  base_us = 1767225600LL * 1000000; /* 2026-01-01T00:00:00Z */
+  base_us = 1767225600LL * 1000000;       /* 2026-01-01T00:00:00Z */
   struct sockaddr_in sa = {.sin_family = AF_INET};
   sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
   struct MHD_Daemon *d = MHD_start_daemon(

@@ -141,6 +141,22 @@ run 0 acc b peer edit a --enable
 ind a0000005 "$TLP_CLEAR" >"$T/new.jsonl"
 run 0 acc a import "$T/new.jsonl"
 wait_for "B's sync thread to pull a new object" 60 has b "$(idof a0000005)"
+# Detection runs on what B's server pulls, as on a TAXII POST: an
+# observation from A matching B's own indicator becomes a sighting on B.
+sco=ipv4-addr--b2c4b7d8-7b8e-5f1e-9a5d-0c1b2a3f4e5d
+od=observed-data--8a6f2c1e-3b4d-4e5f-9a0b-1c2d3e4f5a6b
+ind b0000009 "$TLP_CLEAR" | sed 's/10\.1\.2\.3/198.51.100.77/' >"$T/bind.jsonl"
+run 0 acc b import "$T/bind.jsonl"
+printf '%s\n%s\n' \
+  '{"type":"ipv4-addr","spec_version":"2.1","id":"'$sco'","value":"198.51.100.77","object_marking_refs":["'$TLP_CLEAR'"]}' \
+  '{"type":"observed-data","spec_version":"2.1","id":"'$od'","created":"2026-03-02T00:00:00.000Z","modified":"2026-03-02T00:00:00.000Z","first_observed":"2026-03-02T10:00:00Z","last_observed":"2026-03-02T10:05:00Z","number_observed":3,"object_refs":["'$sco'"],"object_marking_refs":["'$TLP_CLEAR'"]}' \
+  >"$T/obs.jsonl"
+run 0 acc a import "$T/obs.jsonl"
+sighted() {
+  acc b -q export --type sighting --format lines -o "$T/sightings" &&
+    grep -qF "\"sighting_of_ref\":\"$(idof b0000009)\"" "$T/sightings"
+}
+wait_for "a sighting of B's indicator from A's pulled observation" 60 sighted
 grep -q '"event":"sync"' "$T/b.log" || fail "no sync log line from B's server"
 # ... and B's new content reaches A by push.
 ind b0000005 "$TLP_CLEAR" >"$T/newb.jsonl"

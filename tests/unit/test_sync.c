@@ -6,11 +6,14 @@
  * life in the store (it commits and rolls back with the transaction it
  * is written in; provenance follows removed objects).
  */
+// clang-format off
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+// clang-format on
+
 #include <sys/stat.h>
 
 #include "ingest/ingest.h"
@@ -178,8 +181,8 @@ static void test_status(void **state) {
       "[1]",
   };
   for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
-    assert_int_not_equal(
-        acc_sync_status_parse(bad[i], strlen(bad[i]), &s, &d), ACC_OK);
+    assert_int_not_equal(acc_sync_status_parse(bad[i], strlen(bad[i]), &s, &d),
+                         ACC_OK);
   assert_int_equal(acc_sync_status_parse("{", 1, &s, &d), ACC_EJSON);
 }
 
@@ -189,19 +192,17 @@ static void test_discovery_and_errors(void **state) {
   acc_diag d;
   const char *a = "{\"title\":\"t\",\"default\":\"/api2/\",\"api_roots\":"
                   "[\"/api1/\",\"/api2/\"]}";
-  assert_int_equal(acc_sync_discovery_parse(a, strlen(a), root, sizeof root,
-                                            &d),
-                   ACC_OK);
+  assert_int_equal(
+      acc_sync_discovery_parse(a, strlen(a), root, sizeof root, &d), ACC_OK);
   assert_string_equal(root, "/api2/");
   const char *b = "{\"title\":\"t\",\"api_roots\":[\"https://h/r/\"]}";
-  assert_int_equal(acc_sync_discovery_parse(b, strlen(b), root, sizeof root,
-                                            &d),
-                   ACC_OK);
+  assert_int_equal(
+      acc_sync_discovery_parse(b, strlen(b), root, sizeof root, &d), ACC_OK);
   assert_string_equal(root, "https://h/r/");
   const char *c = "{\"title\":\"t\",\"api_roots\":[\"/a/\",\"/b/\"]}";
-  assert_int_equal(acc_sync_discovery_parse(c, strlen(c), root, sizeof root,
-                                            &d),
-                   ACC_ENOTFOUND);
+  assert_int_equal(
+      acc_sync_discovery_parse(c, strlen(c), root, sizeof root, &d),
+      ACC_ENOTFOUND);
   const char *e = "{\"title\":\"Bad\",\"description\":\"no\\nway\"}";
   acc_sync_error_text(e, strlen(e), text, sizeof text);
   assert_string_equal(text, "Bad: no way");
@@ -258,13 +259,13 @@ static void test_url_check(void **state) {
   (void)state;
   char origin[256];
   acc_diag d;
-  assert_int_equal(acc_sync_url_check("https://taxii.example.org/x", 0,
-                                      origin, sizeof origin, &d),
-                   ACC_OK);
-  assert_string_equal(origin, "https://taxii.example.org:443");
-  assert_int_equal(acc_sync_url_check("http://127.0.0.1:8470", 0, origin,
+  assert_int_equal(acc_sync_url_check("https://taxii.example.org/x", 0, origin,
                                       sizeof origin, &d),
                    ACC_OK);
+  assert_string_equal(origin, "https://taxii.example.org:443");
+  assert_int_equal(
+      acc_sync_url_check("http://127.0.0.1:8470", 0, origin, sizeof origin, &d),
+      ACC_OK);
   assert_int_equal(acc_sync_url_check("http://[::1]:8470/", 0, NULL, 0, &d),
                    ACC_OK);
   assert_int_equal(acc_sync_url_check("http://example.org", 0, NULL, 0, &d),
@@ -272,14 +273,13 @@ static void test_url_check(void **state) {
   assert_non_null(strstr(d.msg, "HTTPS"));
   assert_int_equal(acc_sync_url_check("http://example.org", 1, NULL, 0, &d),
                    ACC_OK);
-  assert_int_equal(acc_sync_url_check("https://u:p@example.org", 0, NULL, 0,
-                                      &d),
-                   ACC_EINVAL);
+  assert_int_equal(
+      acc_sync_url_check("https://u:p@example.org", 0, NULL, 0, &d),
+      ACC_EINVAL);
   assert_non_null(strstr(d.msg, "--auth"));
   assert_int_equal(acc_sync_url_check("ftp://example.org", 0, NULL, 0, &d),
                    ACC_EINVAL);
-  assert_int_equal(acc_sync_url_check("not a url", 0, NULL, 0, &d),
-                   ACC_EINVAL);
+  assert_int_equal(acc_sync_url_check("not a url", 0, NULL, 0, &d), ACC_EINVAL);
 }
 
 /* ---- peer settings ---- */
@@ -299,8 +299,7 @@ static void test_peer_settings(void **state) {
   assert_int_equal(acc_sync_peer_set(s, &p, "org", "nobody", &d), ACC_EUSAGE);
   assert_int_equal(acc_sync_peer_set(s, &p, "url", "https://h:8443", &d),
                    ACC_OK);
-  assert_int_equal(acc_sync_peer_set(s, &p, "collection", "abc-1", &d),
-                   ACC_OK);
+  assert_int_equal(acc_sync_peer_set(s, &p, "collection", "abc-1", &d), ACC_OK);
   assert_int_equal(acc_sync_peer_set(s, &p, "collection", "a/b", &d),
                    ACC_EUSAGE);
   assert_int_equal(acc_sync_peer_set(s, &p, "interval", "500ms", &d), ACC_OK);
@@ -310,8 +309,7 @@ static void test_peer_settings(void **state) {
   assert_int_equal(acc_sync_peer_set(s, &p, "interval", "50ms", &d),
                    ACC_EUSAGE);
   assert_int_equal(acc_sync_peer_set(s, &p, "interval", "5x", &d), ACC_EUSAGE);
-  assert_int_equal(acc_sync_peer_set(s, &p, "max-response", "16M", &d),
-                   ACC_OK);
+  assert_int_equal(acc_sync_peer_set(s, &p, "max-response", "16M", &d), ACC_OK);
   assert_int_equal(p.max_response, 16u << 20);
   assert_int_equal(acc_sync_peer_set(s, &p, "max-response", "16Q", &d),
                    ACC_EUSAGE);
@@ -323,8 +321,7 @@ static void test_peer_settings(void **state) {
   assert_int_equal(acc_sync_peer_set(s, &p, "direction", "both", &d), ACC_OK);
   assert_int_equal(acc_sync_peer_set(s, &p, "direction", "sideways", &d),
                    ACC_EUSAGE);
-  assert_int_equal(acc_sync_peer_set(s, &p, "local-collection", "default",
-                                     &d),
+  assert_int_equal(acc_sync_peer_set(s, &p, "local-collection", "default", &d),
                    ACC_OK);
   assert_int_equal(acc_sync_peer_set(s, &p, "push-from", "none-such", &d),
                    ACC_EUSAGE);
@@ -477,8 +474,8 @@ static void test_state_commits_with_objects(void **state) {
                    ACC_OK);
   assert_int_equal(count, 1);
   assert_true(first == added && last == added);
-  assert_int_equal(s->ops->added_range(s, ACC_DEFAULT_COLLECTION, added,
-                                       &count, &first, &last, &d),
+  assert_int_equal(s->ops->added_range(s, ACC_DEFAULT_COLLECTION, added, &count,
+                                       &first, &last, &d),
                    ACC_OK);
   assert_int_equal(count, 0);
   assert_true(first == ACC_TIME_NONE);
