@@ -107,9 +107,31 @@ const char *view_display_name(json_t *j) {
   return "";
 }
 
+/* "uses: intrusion-set → attack-pattern" for a relationship (the types
+ * are in the ids the relationship itself holds). */
+static const char *relationship_name(json_t *j, char *buf, size_t size) {
+  const char *rt = json_string_value(json_object_get(j, "relationship_type"));
+  const char *src = json_string_value(json_object_get(j, "source_ref"));
+  const char *dst = json_string_value(json_object_get(j, "target_ref"));
+  if (!rt || !src || !dst)
+    return NULL;
+  const char *a = strstr(src, "--"), *b = strstr(dst, "--");
+  if (!a || !b)
+    return NULL;
+  snprintf(buf, size, "%s: %.*s \u2192 %.*s", rt, (int)(a - src), src,
+           (int)(b - dst), dst);
+  return buf;
+}
+
 json_t *view_summary(view_names *n, const acc_record *r) {
   json_t *j = r->raw ? json_loadb(r->raw, r->raw_len, 0, NULL) : NULL;
+  char relbuf[200];
   const char *name = j ? view_display_name(j) : "";
+  if (j && strcmp(r->type, "relationship") == 0) {
+    const char *rn = relationship_name(j, relbuf, sizeof relbuf);
+    if (rn)
+      name = rn;
+  }
   char shortname[241];
   size_t l = strlen(name);
   if (l >= sizeof shortname) {
