@@ -38,7 +38,6 @@
 typedef struct xobj {
   char *raw; /* NULL once let go */
   size_t len;
-  json_t *json; /* a worker's copy: parsed by the scanning thread */
   int selected; /* matched the query (else fetched as a reference) */
   int consumed; /* written into some event */
   size_t order; /* position in sel[] when selected */
@@ -101,10 +100,8 @@ static void xmsg(xctx *x, const char *fmt, ...) {
 
 static void free_xobj(void *p) {
   xobj *o = p;
-  if (o) {
+  if (o)
     free(o->raw);
-    json_decref(o->json);
-  }
   free(o);
 }
 
@@ -209,8 +206,6 @@ static acc_rc keep(xctx *x, const acc_record *r, int selected, xobj **out) {
 }
 
 static json_t *parse(const xobj *o) {
-  if (o && o->json)
-    return json_incref(o->json);
   return o && o->raw ? json_loadb(o->raw, o->len, 0, NULL) : NULL;
 }
 
@@ -299,7 +294,7 @@ static void walk(closure *cl, const char *root, json_t *root_json) {
       continue;
     void **slot = acc_smap_get(cl->snap ? cl->snap : &cl->x->objs, id);
     xobj *o = slot ? *slot : NULL;
-    if (!o || (!o->raw && !o->json)) {
+    if (!o || !o->raw) {
       if (i > 0 && strcmp(t, "identity") != 0)
         push(&cl->missing, &cl->n_missing, &cl->cap_missing, id, &cl->rc);
       continue;
@@ -1694,14 +1689,14 @@ static void xsubmit(xctx *x, xjob *j) {
   pthread_mutex_unlock(&p->mu);
 }
 
-/* The worker's copy of o: parsed here, so that the two threads share the
- * parsing (the worker builds events from the trees). */
 static acc_rc snap_put(xjob *j, const char *id, const xobj *o) {
   xobj *c = calloc(1, sizeof *c);
-  if (!c || !(c->json = json_loadb(o->raw, o->len, 0, NULL))) {
+  if (!c || !(c->raw = malloc(o->len + 1))) {
     free(c);
     return ACC_ENOMEM;
   }
+  memcpy(c->raw, o->raw, o->len + 1);
+  c->len = o->len;
   acc_rc rc = acc_smap_put(&j->snap, id, c, NULL);
   if (rc)
     free_xobj(c);
