@@ -98,7 +98,7 @@ typedef struct guard_ctx {
   /* acc_query.match, applied before the decision */
   int (*match)(void *ctx, const acc_record *r);
   void *match_ctx;
-  int meta; /* acc_guard_scan_meta: no audit, effective TLP in tlp */
+  int meta; /* acc_guard_count: no audit, effective TLP in tlp */
   peer_orgs peers;
 } guard_ctx;
 
@@ -379,43 +379,6 @@ int acc_guard_visible(acc_store *s, const acc_principal *who,
                        .foreign = is_peer_org(&po, r->origin_oid)};
   free(po.oids);
   return acc_policy_decide(who, &ca.access, &f) != ACC_DENY;
-}
-
-acc_rc acc_guard_scan_meta(acc_store *s, const acc_reader *rd,
-                           const acc_query *q, acc_record_cb cb, void *ctx,
-                           acc_diag *d) {
-  if (!rd || !rd->who || !rd->audit || !rd->path)
-    return acc_diag_set(d, ACC_EINVAL,
-                        "a read needs a principal, a path and an audit log");
-  guard_ctx *g = calloc(1, sizeof *g);
-  if (!g)
-    return ACC_ENOMEM;
-  *g = (guard_ctx){.s = s,
-                   .rd = rd,
-                   .cb = cb,
-                   .ctx = ctx,
-                   .d = d,
-                   .match = q->match,
-                   .match_ctx = q->match_ctx,
-                   .meta = 1,
-                   .limit = q->limit};
-  acc_buf_init(&g->ids[0], 1);
-  acc_buf_init(&g->ids[1], 1);
-  acc_query raw = *q;
-  raw.meta_only = 1;
-  raw.limit = 0;
-  acc_rc rc = is_operator(rd->who) ? ACC_OK : load_peer_orgs(s, &g->peers, d);
-  if (!rc)
-    rc = acc_store_scan(s, &raw, on_record, g, d);
-  if ((int)rc == -1)
-    rc = ACC_OK;
-  if (g->err)
-    rc = g->err;
-  acc_buf_free(&g->ids[0]);
-  acc_buf_free(&g->ids[1]);
-  free(g->peers.oids);
-  free(g);
-  return rc;
 }
 
 typedef struct count_ctx {

@@ -54,18 +54,6 @@ int acc_guard_visible(acc_store *s, const acc_principal *who,
                       const acc_record *r);
 
 /*
- * The metadata of the versions rd->who may read, never their content:
- * q->meta_only is forced, so cb sees records without raw, each with its
- * effective TLP in tlp (the collection's default applied to an unmarked
- * one).  For counts and facets (the web interface's dashboard) that must
- * count only what the reader could see.  Nothing of an object leaves, so
- * nothing is written to the audit log.
- */
-acc_rc acc_guard_scan_meta(acc_store *s, const acc_reader *rd,
-                           const acc_query *q, acc_record_cb cb, void *ctx,
-                           acc_diag *d);
-
-/*
  * The latest versions rd->who may read, counted in groups (the store's
  * count_latest: same collection, type and sharing facts, sightings also by
  * day): the policy decides each group once — its facts are all a decision
