@@ -11,6 +11,11 @@
 
 #include "util/error.h"
 
+struct acc_store;
+struct acc_audit;
+struct acc_principal;
+struct acc_reader;
+
 /* Exit codes (documented in accord(1)). */
 enum {
   ACC_EXIT_OK = 0,      /* done */
@@ -115,5 +120,14 @@ int acc_cmd_poc(acc_cli *g, int argc, char **argv);
 int acc_cmd_consult(acc_cli *g, int argc, char **argv);
 
 extern const acc_cmd acc_commands[];
+
+/* Open what a command reading for someone needs: the store, the audit
+ * log, the principal (the operator, or the user named by --as: `as`) and
+ * the reader for the enforcement point, with `path` naming the way out.
+ * 0, or an exit code after printing why (nothing left open). */
+int acc_cli_open_reader(acc_cli *g, const char *as, const char *path,
+                        struct acc_store **st, struct acc_audit **audit,
+                        struct acc_principal *who, struct acc_reader *rd);
+void acc_cli_close_reader(struct acc_store *st, struct acc_audit *audit);
 
 #endif

@@ -203,23 +203,10 @@ static int open_session(acc_cli *g, const poc_args *a, const char *path,
     acc_cli_err("%s", d.msg);
     return ACC_EXIT_USAGE;
   }
-  acc_rc rc = acc_store_open(g->data_dir, 0, &s->st, &d);
-  if (rc) {
-    acc_cli_err("%s", d.msg);
-    return ACC_EXIT_STORE;
-  }
-  s->who = acc_principal_operator;
-  if (a->as && (rc = acc_auth_principal_of(s->st, a->as, &s->who, &d))) {
-    acc_cli_err("--as: %s", d.msg);
-    acc_store_close(s->st);
-    return ACC_EXIT_USAGE;
-  }
-  if ((rc = acc_audit_open(g->data_dir, &s->audit, &d))) {
-    acc_cli_err("%s", d.msg);
-    acc_store_close(s->st);
-    return ACC_EXIT_STORE;
-  }
-  s->rd = (acc_reader){.who = &s->who, .path = path, .audit = s->audit};
+  int ex = acc_cli_open_reader(g, a->as, path, &s->st, &s->audit, &s->who,
+                               &s->rd);
+  if (ex)
+    return ex;
   s->ctx = (acc_cbm_ctx){.st = s->st,
                          .rd = &s->rd,
                          .act_org = a->org,
@@ -229,8 +216,7 @@ static int open_session(acc_cli *g, const poc_args *a, const char *path,
 }
 
 static void close_session(session *s) {
-  acc_audit_close(s->audit);
-  acc_store_close(s->st);
+  acc_cli_close_reader(s->st, s->audit);
 }
 
 static int fail(acc_rc rc, const acc_diag *d) {

@@ -16,6 +16,9 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
+#include "audit/audit.h"
+#include "auth/auth.h"
+#include "policy/guard.h"
 #include "store/store.h"
 #include "util/buf.h"
 
@@ -717,4 +720,35 @@ int main(int argc, char **argv) {
     return ACC_EXIT_USAGE;
   }
   return c->fn(&g, argc - i, argv + i);
+}
+
+int acc_cli_open_reader(acc_cli *g, const char *as, const char *path,
+                        acc_store **st, acc_audit **audit, acc_principal *who,
+                        acc_reader *rd) {
+  acc_diag d;
+  acc_rc rc = acc_store_open(g->data_dir, 0, st, &d);
+  if (rc) {
+    acc_cli_err("%s", d.msg);
+    return ACC_EXIT_STORE;
+  }
+  *who = acc_principal_operator;
+  if (as && (rc = acc_auth_principal_of(*st, as, who, &d))) {
+    acc_cli_err("--as: %s", d.msg);
+    acc_store_close(*st);
+    *st = NULL;
+    return ACC_EXIT_USAGE;
+  }
+  if ((rc = acc_audit_open(g->data_dir, audit, &d))) {
+    acc_cli_err("%s", d.msg);
+    acc_store_close(*st);
+    *st = NULL;
+    return ACC_EXIT_STORE;
+  }
+  *rd = (acc_reader){.who = who, .path = path, .audit = *audit};
+  return 0;
+}
+
+void acc_cli_close_reader(acc_store *st, acc_audit *audit) {
+  acc_audit_close(audit);
+  acc_store_close(st);
 }
