@@ -45,6 +45,7 @@ struct acc_audit {
   int writing;          /* an appender is writing a batch */
   acc_buf queue;        /* bodies, each NUL-terminated */
   acc_buf batch;        /* the batch being written (the writer's) */
+  acc_buf out;          /* the writer's lines, kept between batches */
   size_t queued;        /* entries in queue */
   uint64_t next_ticket; /* ticket of the next queued entry */
   uint64_t done_ticket; /* every ticket below this is written */
@@ -86,6 +87,7 @@ acc_rc acc_audit_open(const char *dir, acc_audit **out, acc_diag *d) {
   pthread_cond_init(&a->cv_done, NULL);
   acc_buf_init(&a->queue, (size_t)256 << 20);
   acc_buf_init(&a->batch, (size_t)256 << 20);
+  acc_buf_init(&a->out, (size_t)512 << 20);
   *out = a;
   return ACC_OK;
 }
@@ -97,6 +99,7 @@ void acc_audit_close(acc_audit *a) {
   close(a->fd);
   acc_buf_free(&a->queue);
   acc_buf_free(&a->batch);
+  acc_buf_free(&a->out);
   pthread_cond_destroy(&a->cv_done);
   pthread_mutex_destroy(&a->mu);
   free(a->path);
@@ -194,13 +197,13 @@ static acc_rc put_str(acc_buf *b, const char *s) {
  * Called by the appender that is writing, without a->mu held. */
 static acc_rc write_batch(acc_audit *a, const char *batch, size_t len,
                           char *err, size_t err_size) {
-  acc_buf out;
-  acc_buf_init(&out, (size_t)512 << 20);
+  acc_buf out = a->out; /* only the writer uses it */
+  acc_buf_reset(&out);
   acc_rc rc = ACC_OK;
   acc_diag d = {{0}};
   if (flock(a->fd, LOCK_EX) != 0) {
     snprintf(err, err_size, "audit log: cannot lock: %s", strerror(errno));
-    acc_buf_free(&out);
+    a->out = out;
     return ACC_EIO;
   }
   int64_t seq = 0;
@@ -257,7 +260,11 @@ static acc_rc write_batch(acc_audit *a, const char *batch, size_t len,
   }
 out:
   flock(a->fd, LOCK_UN);
-  acc_buf_free(&out);
+  if (out.cap > ((size_t)4 << 20)) /* a rare huge batch: let it go */
+    acc_buf_free(&out);
+  else
+    acc_buf_reset(&out);
+  a->out = out;
   if (rc)
     snprintf(err, err_size, "%s", d.msg);
   return rc;
@@ -284,6 +291,52 @@ static void write_queued(acc_audit *a) {
   a->done_ticket = upto;
 }
 
+/* This thread's deferral: the log it defers on, the last ticket it
+ * queued there and whether it queued any. */
+static _Thread_local struct {
+  acc_audit *a;
+  uint64_t ticket;
+  int pending;
+} deferred;
+
+void acc_audit_defer(acc_audit *a) {
+  deferred.a = a;
+  deferred.ticket = 0;
+  deferred.pending = 0;
+}
+
+/* Wait (with a->mu held) until ticket is written, writing the queue when
+ * nobody is; the log's error if it broke. */
+static acc_rc wait_written(acc_audit *a, uint64_t ticket, acc_diag *d) {
+  while (a->done_ticket <= ticket && !a->broken) {
+    if (a->writing) {
+      pthread_cond_wait(&a->cv_done, &a->mu);
+      continue;
+    }
+    a->writing = 1;
+    write_queued(a);
+    a->writing = 0;
+    pthread_cond_broadcast(&a->cv_done);
+  }
+  if (a->broken) /* its batch, or one before it, was not written */
+    return acc_diag_set(d, a->broken, "%s", a->broken_msg);
+  return ACC_OK;
+}
+
+acc_rc acc_audit_settle(acc_diag *d) {
+  acc_audit *a = deferred.a;
+  int pending = deferred.pending;
+  uint64_t ticket = deferred.ticket;
+  deferred.a = NULL;
+  deferred.pending = 0;
+  if (!a || !pending)
+    return ACC_OK;
+  pthread_mutex_lock(&a->mu);
+  acc_rc rc = wait_written(a, ticket, d);
+  pthread_mutex_unlock(&a->mu);
+  return rc;
+}
+
 acc_rc acc_audit_append(acc_audit *a, const acc_audit_entry *e, acc_diag *d) {
   if (!a || e->n_objects == 0)
     return ACC_OK;
@@ -291,9 +344,10 @@ acc_rc acc_audit_append(acc_audit *a, const acc_audit_entry *e, acc_diag *d) {
    * writer only chains and hashes. */
   acc_buf b;
   acc_buf_init(&b, MAX_LINE);
+  acc_rc rc = acc_buf_reserve(&b, e->objects_json_len + 512);
   char ts[ACC_TIME_BUFSZ];
   acc_time_format(acc_time_now_us(), ts);
-  acc_rc rc = acc_buf_printf(&b, "\"time\":\"%s\",\"action\":", ts);
+  rc = rc ? rc : acc_buf_printf(&b, "\"time\":\"%s\",\"action\":", ts);
   rc = rc ? rc : put_str(&b, e->action);
   rc = rc ? rc : acc_buf_puts(&b, ",\"principal\":");
   rc = rc ? rc : put_str(&b, e->principal);
@@ -337,18 +391,12 @@ acc_rc acc_audit_append(acc_audit *a, const acc_audit_entry *e, acc_diag *d) {
   if (!rc) {
     uint64_t ticket = a->next_ticket++;
     a->queued++;
-    while (a->done_ticket <= ticket && !a->broken) {
-      if (a->writing) {
-        pthread_cond_wait(&a->cv_done, &a->mu);
-        continue;
-      }
-      a->writing = 1;
-      write_queued(a);
-      a->writing = 0;
-      pthread_cond_broadcast(&a->cv_done);
+    if (deferred.a == a) {
+      deferred.ticket = ticket; /* written before the answer leaves */
+      deferred.pending = 1;
+    } else {
+      rc = wait_written(a, ticket, d);
     }
-    if (a->broken)
-      rc = acc_diag_set(d, a->broken, "%s", a->broken_msg);
   } else {
     acc_diag_set(d, rc, "audit queue full");
   }

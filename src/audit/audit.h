@@ -37,6 +37,16 @@ void acc_audit_close(acc_audit *a);
 /* Append one entry (a no-op when n_objects is 0).  Thread-safe. */
 acc_rc acc_audit_append(acc_audit *a, const acc_audit_entry *e, acc_diag *d);
 
+/* Deferred appends, for a server thread answering a request: after
+ * acc_audit_defer(a), this thread's appends to a only queue their entries
+ * (chained in queue order) and return; acc_audit_settle then returns once
+ * every one of them is written (writing the queue itself when nobody else
+ * is), or the error that stopped the log.  The server calls settle before
+ * anything of the answer leaves, so no release goes unrecorded; meanwhile
+ * other threads' entries join the same write.  settle ends the deferral. */
+void acc_audit_defer(acc_audit *a);
+acc_rc acc_audit_settle(acc_diag *d);
+
 /* Verify the whole chain of dir's log.  ACC_OK with *n_entries and the
  * hash of the last entry (65 bytes, hex) written; ACC_EINVAL with diag
  * naming the first broken entry (line number and why). */

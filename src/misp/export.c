@@ -55,7 +55,8 @@ typedef struct xctx {
   /* tables reused from one event to the next (cleared, not freed: large
    * frees and callocs per event cost more than the work) */
   acc_smap s_js, s_member, s_rels, s_sights, s_seen;
-  struct xpipe *pipe; /* the event-building thread, while the scan runs */
+  struct xpipe *pipe; /* the event-building threads, while the scan runs */
+  struct xjob *capture; /* a worker's copy: emit hands the event to the job */
   acc_rc out_rc;      /* first error writing events (the builder's own, so the
                          scanning thread's rc is never shared) */
   char **pending;     /* report ids waiting for references */
@@ -1030,8 +1031,12 @@ static void write_org(acc_jw *w, const char *k, const json_t *org,
 }
 
 /* Emit the event buffer: to the feed directory or the output stream. */
+static acc_rc capture_event(xctx *x, const char *uuid, json_t *man_entry);
+
 static acc_rc emit(xctx *x, const char *uuid, json_t *man_entry) {
   acc_rc rc = ACC_OK;
+  if (x->capture) /* built by a worker: written by the scanning thread */
+    return capture_event(x, uuid, man_entry);
   if (x->o->feed_dir) {
     char path[4096];
     snprintf(path, sizeof path, "%s/%s.json", x->o->feed_dir, uuid);
@@ -1547,13 +1552,17 @@ static int try_report(xctx *x, const char *id, int final) {
   return wait;
 }
 
-/* ---- building events on a second thread while the scan goes on ------- */
+/* ---- building events on worker threads while the scan goes on -------- */
 
 #define XPIPE_DEPTH 4
+#define XWORKERS 2
 
-/* One report and copies of what it names, for the worker; back with what
- * the event used, or incomplete (then it is done here, at the end). */
+/* One report and copies of what it names, for a worker; back with the
+ * event built (written here, in the order the reports came, so the output
+ * does not depend on which worker was faster), its counts, messages and
+ * what it used — or incomplete (then it is done here, at the end). */
 typedef struct xjob {
+  uint64_t seq;
   char *report;
   acc_smap snap; /* id -> xobj (copies) */
   int incomplete;
@@ -1561,17 +1570,39 @@ typedef struct xjob {
   size_t n_used, cap_used;
   struct xjob *next;
   int end;
+  /* what the worker built */
+  int has_event;
+  char uuid[37];
+  acc_buf ev, hash_lines;
+  json_t *man;
+  acc_misp_export_counts c;
+  char **msgs;
+  size_t n_msgs, cap_msgs;
+  acc_rc rc;
+  acc_diag d;
 } xjob;
+
+/* A worker's tables, reused from one event to the next. */
+typedef struct xwork {
+  struct xpipe *p;
+  xctx *x;
+  pthread_t th;
+  int started;
+  acc_smap s_js, s_member, s_rels, s_sights, s_seen;
+} xwork;
 
 typedef struct xpipe {
   pthread_mutex_t mu;
   pthread_cond_t cv_in, cv_space;
   xjob *in[XPIPE_DEPTH];
   size_t in_head, in_n;
-  xjob *done, *done_tail; /* finished jobs, oldest first */
-  pthread_t th;
-  acc_rc rc; /* the worker's first error */
-  acc_smap s_js, s_member, s_rels, s_sights, s_seen; /* worker's tables */
+  uint64_t next_in;       /* seq of the next job submitted */
+  uint64_t next_out;      /* seq of the next job to take back */
+  xjob *done;             /* finished jobs, by seq */
+  acc_rc rc;              /* the workers' first error */
+  xwork w[XWORKERS];
+  size_t n_workers;
+  xjob *ends[XWORKERS]; /* the end marks, allocated before any thread */
 } xpipe;
 
 static void xjob_free(xjob *j) {
@@ -1580,12 +1611,94 @@ static void xjob_free(xjob *j) {
   free(j->report);
   acc_smap_free(&j->snap, free_xobj);
   free_strs(j->used, j->n_used);
+  acc_buf_free(&j->ev);
+  acc_buf_free(&j->hash_lines);
+  json_decref(j->man);
+  free_strs(j->msgs, j->n_msgs);
   free(j);
 }
 
+static acc_rc capture_event(xctx *x, const char *uuid, json_t *man_entry) {
+  xjob *j = x->capture;
+  acc_buf t = j->ev;
+  j->ev = x->ev;
+  x->ev = t;
+  acc_buf_reset(&x->ev);
+  t = j->hash_lines;
+  j->hash_lines = x->hash_lines;
+  x->hash_lines = t;
+  acc_buf_reset(&x->hash_lines);
+  snprintf(j->uuid, sizeof j->uuid, "%s", uuid);
+  j->man = man_entry ? json_incref(man_entry) : NULL;
+  j->has_event = 1;
+  return ACC_OK;
+}
+
+/* A worker's messages wait in its job, to keep their order. */
+static void job_msg(void *ctx, const char *msg) {
+  xjob *j = ctx;
+  acc_rc rc = ACC_OK;
+  push(&j->msgs, &j->n_msgs, &j->cap_msgs, msg, &rc);
+}
+
+static void build_job(xwork *w, xjob *j) {
+  xctx *x = w->x;
+  /* the worker's own copy of the context: output state and counts of its
+   * own, everything else read-only */
+  acc_misp_export_opts wo = *x->o;
+  wo.on_message = job_msg;
+  wo.ctx = j;
+  xctx wx = *x;
+  wx.o = &wo;
+  wx.c = &j->c;
+  wx.d = &j->d;
+  wx.capture = j;
+  wx.out_rc = ACC_OK;
+  wx.manifest = NULL;
+  acc_buf_init(&wx.ev, x->ev.limit);
+  acc_buf_init(&wx.hash_lines, x->hash_lines.limit);
+  acc_buf_init(&wx.first, 1);
+  closure cl = {.x = &wx, .snap = &j->snap};
+  evctx e = {.x = &wx};
+  e.js = w->s_js;
+  e.member = w->s_member;
+  e.rels = w->s_rels;
+  e.sights = w->s_sights;
+  cl.seen = w->s_seen;
+  cl.e = &e;
+  walk(&cl, j->report, NULL);
+  json_t *rep = lookup(&e, j->report);
+  if (!cl.rc && (cl.n_missing || !rep)) {
+    j->incomplete = 1;
+  } else if (!cl.rc) {
+    cl.rc = build_event(&wx, &e, rep, NULL);
+    if (!cl.rc)
+      cl.rc = wx.out_rc;
+    for (size_t i = 0; i < e.js.cap && !cl.rc; i++)
+      if (e.js.e[i].key && e.js.e[i].val)
+        push(&j->used, &j->n_used, &j->cap_used, e.js.e[i].key, &cl.rc);
+  }
+  j->rc = cl.rc;
+  acc_smap_clear(&cl.seen, NULL);
+  w->s_seen = cl.seen;
+  cl.seen = (acc_smap){0};
+  closure_free(&cl);
+  acc_smap_clear(&e.js, free_json);
+  acc_smap_clear(&e.member, NULL);
+  acc_smap_clear(&e.rels, free_json);
+  acc_smap_clear(&e.sights, free_json);
+  w->s_js = e.js;
+  w->s_member = e.member;
+  w->s_rels = e.rels;
+  w->s_sights = e.sights;
+  acc_buf_free(&wx.ev);
+  acc_buf_free(&wx.hash_lines);
+  acc_buf_free(&wx.first);
+}
+
 static void *xworker(void *arg) {
-  xctx *x = arg;
-  xpipe *p = x->pipe;
+  xwork *w = arg;
+  xpipe *p = w->p;
   for (;;) {
     pthread_mutex_lock(&p->mu);
     while (p->in_n == 0)
@@ -1594,69 +1707,84 @@ static void *xworker(void *arg) {
     p->in_head = (p->in_head + 1) % XPIPE_DEPTH;
     p->in_n--;
     pthread_cond_signal(&p->cv_space);
+    int failed = p->rc != ACC_OK;
     pthread_mutex_unlock(&p->mu);
     if (j->end) {
       xjob_free(j);
       return NULL;
     }
-    if (!p->rc) {
-      closure cl = {.x = x, .snap = &j->snap};
-      evctx e = {.x = x};
-      e.js = p->s_js;
-      e.member = p->s_member;
-      e.rels = p->s_rels;
-      e.sights = p->s_sights;
-      cl.seen = p->s_seen;
-      cl.e = &e;
-      walk(&cl, j->report, NULL);
-      json_t *rep = lookup(&e, j->report);
-      if (!cl.rc && (cl.n_missing || !rep)) {
-        j->incomplete = 1;
-      } else if (!cl.rc) {
-        cl.rc = build_event(x, &e, rep, NULL);
-        for (size_t i = 0; i < e.js.cap && !cl.rc; i++)
-          if (e.js.e[i].key && e.js.e[i].val)
-            push(&j->used, &j->n_used, &j->cap_used, e.js.e[i].key, &cl.rc);
-      }
-      if (cl.rc)
-        p->rc = cl.rc;
-      acc_smap_clear(&cl.seen, NULL);
-      p->s_seen = cl.seen;
-      cl.seen = (acc_smap){0};
-      closure_free(&cl);
-      acc_smap_clear(&e.js, free_json);
-      acc_smap_clear(&e.member, NULL);
-      acc_smap_clear(&e.rels, free_json);
-      acc_smap_clear(&e.sights, free_json);
-      p->s_js = e.js;
-      p->s_member = e.member;
-      p->s_rels = e.rels;
-      p->s_sights = e.sights;
-    }
+    if (!failed)
+      build_job(w, j);
     pthread_mutex_lock(&p->mu);
-    j->next = NULL;
-    if (p->done_tail)
-      p->done_tail->next = j;
-    else
-      p->done = j;
-    p->done_tail = j;
+    if (j->rc && !p->rc)
+      p->rc = j->rc;
+    /* into the done list, kept in seq order */
+    xjob **at = &p->done;
+    while (*at && (*at)->seq < j->seq)
+      at = &(*at)->next;
+    j->next = *at;
+    *at = j;
     pthread_mutex_unlock(&p->mu);
   }
 }
 
-/* Take back what the worker finished: consume what its events used, and
- * keep the incomplete ones for the end. */
+static void add_counts(acc_misp_export_counts *to,
+                       const acc_misp_export_counts *c) {
+  to->objects += c->objects;
+  to->events += c->events;
+  to->attributes += c->attributes;
+  to->in_objects += c->in_objects;
+  to->objects_misp += c->objects_misp;
+  to->sightings += c->sightings;
+  to->galaxies += c->galaxies;
+  to->references += c->references;
+  to->skipped += c->skipped;
+  to->missing += c->missing;
+}
+
+/* Take back, in submission order, what the workers finished: write the
+ * events, consume what they used, and keep the incomplete ones for the
+ * end. */
 static void xdrain(xctx *x) {
   xpipe *p = x->pipe;
   pthread_mutex_lock(&p->mu);
-  xjob *j = p->done;
-  p->done = p->done_tail = NULL;
+  xjob *head = NULL, **tail = &head;
+  while (p->done && p->done->seq == p->next_out) {
+    xjob *j = p->done;
+    p->done = j->next;
+    j->next = NULL;
+    *tail = j;
+    tail = &j->next;
+    p->next_out++;
+  }
   pthread_mutex_unlock(&p->mu);
+  xjob *j = head;
   while (j) {
     xjob *next = j->next;
+    for (size_t i = 0; i < j->n_msgs; i++)
+      if (x->o->on_message)
+        x->o->on_message(x->o->ctx, j->msgs[i]);
+    if (j->rc && !x->out_rc) {
+      x->out_rc = j->rc;
+      memcpy(x->d->msg, j->d.msg, sizeof j->d.msg);
+    }
     if (j->incomplete) {
       push(&x->pending, &x->n_pending, &x->cap_pending, j->report, &x->rc);
-    } else {
+    } else if (!j->rc) {
+      add_counts(x->c, &j->c);
+      if (j->has_event && !x->out_rc) {
+        /* write it as the worker built it */
+        acc_buf t = x->ev;
+        x->ev = j->ev;
+        j->ev = t;
+        t = x->hash_lines;
+        x->hash_lines = j->hash_lines;
+        j->hash_lines = t;
+        acc_rc rc = emit(x, j->uuid, j->man);
+        if (rc && !x->out_rc)
+          x->out_rc = rc;
+        x->n_events++;
+      }
       for (size_t i = 0; i < j->n_used; i++) {
         void **slot = acc_smap_get(&x->objs, j->used[i]);
         if (!slot || !*slot)
@@ -1683,10 +1811,14 @@ static void xsubmit(xctx *x, xjob *j) {
   pthread_mutex_lock(&p->mu);
   while (p->in_n == XPIPE_DEPTH)
     pthread_cond_wait(&p->cv_space, &p->mu);
+  if (!j->end)
+    j->seq = p->next_in++;
   p->in[(p->in_head + p->in_n) % XPIPE_DEPTH] = j;
   p->in_n++;
   pthread_cond_signal(&p->cv_in);
   pthread_mutex_unlock(&p->mu);
+  /* keep what is finished from piling up while the workers run ahead */
+  xdrain(x);
 }
 
 static acc_rc snap_put(xjob *j, const char *id, const xobj *o) {
@@ -1745,8 +1877,28 @@ static acc_rc xpipe_start(xctx *x) {
   pthread_mutex_init(&p->mu, NULL);
   pthread_cond_init(&p->cv_in, NULL);
   pthread_cond_init(&p->cv_space, NULL);
+  for (size_t i = 0; i < XWORKERS; i++) {
+    if (!(p->ends[i] = calloc(1, sizeof *p->ends[i]))) {
+      for (size_t k = 0; k < i; k++)
+        free(p->ends[k]);
+      free(p);
+      return ACC_ENOMEM;
+    }
+    p->ends[i]->end = 1;
+  }
   x->pipe = p;
-  if (pthread_create(&p->th, NULL, xworker, x) != 0) {
+  for (size_t i = 0; i < XWORKERS; i++) {
+    xwork *w = &p->w[i];
+    w->p = p;
+    w->x = x;
+    if (pthread_create(&w->th, NULL, xworker, w) != 0)
+      break;
+    w->started = 1;
+    p->n_workers++;
+  }
+  if (!p->n_workers) {
+    for (size_t i = 0; i < XWORKERS; i++)
+      free(p->ends[i]);
     pthread_cond_destroy(&p->cv_in);
     pthread_cond_destroy(&p->cv_space);
     pthread_mutex_destroy(&p->mu);
@@ -1756,32 +1908,36 @@ static acc_rc xpipe_start(xctx *x) {
   return ACC_OK;
 }
 
-/* Stop the worker, take back everything it finished. */
+/* Stop the workers, take back everything they finished. */
 static acc_rc xpipe_stop(xctx *x) {
   xpipe *p = x->pipe;
   if (!p)
     return ACC_OK;
-  xjob *end = calloc(1, sizeof *end);
-  if (end) {
-    end->end = 1;
-    xsubmit(x, end);
+  for (size_t i = 0; i < XWORKERS; i++) {
+    if (i < p->n_workers)
+      xsubmit(x, p->ends[i]); /* freed by the worker taking it */
+    else
+      free(p->ends[i]);
   }
-  pthread_join(p->th, NULL);
+  for (size_t i = 0; i < XWORKERS; i++)
+    if (p->w[i].started)
+      pthread_join(p->w[i].th, NULL);
   xdrain(x);
   acc_rc rc = p->rc;
-  acc_smap_free(&p->s_js, free_json);
-  acc_smap_free(&p->s_member, NULL);
-  acc_smap_free(&p->s_rels, free_json);
-  acc_smap_free(&p->s_sights, free_json);
-  acc_smap_free(&p->s_seen, NULL);
+  for (size_t i = 0; i < XWORKERS; i++) {
+    xwork *w = &p->w[i];
+    acc_smap_free(&w->s_js, free_json);
+    acc_smap_free(&w->s_member, NULL);
+    acc_smap_free(&w->s_rels, free_json);
+    acc_smap_free(&w->s_sights, free_json);
+    acc_smap_free(&w->s_seen, NULL);
+  }
   pthread_cond_destroy(&p->cv_in);
   pthread_cond_destroy(&p->cv_space);
   pthread_mutex_destroy(&p->mu);
   free(p);
   x->pipe = NULL;
-  if (!end)
-    return ACC_ENOMEM;
-  return rc;
+  return rc ? rc : x->out_rc;
 }
 
 static int on_record(void *ctx, const acc_record *r) {

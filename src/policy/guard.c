@@ -42,7 +42,7 @@ typedef struct peer_orgs {
   size_t n;
 } peer_orgs;
 
-static acc_rc load_peer_orgs(acc_store *s, peer_orgs *po, acc_diag *d) {
+static acc_rc read_peer_orgs(acc_store *s, peer_orgs *po, acc_diag *d) {
   po->oids = NULL;
   po->n = 0;
   if (!s->ops->peer_orgs)
@@ -68,6 +68,81 @@ static acc_rc load_peer_orgs(acc_store *s, peer_orgs *po, acc_diag *d) {
       n = n2;
   }
   po->n = n;
+  return ACC_OK;
+}
+
+/* ---- the per-handle cache: what the store says about peers and about
+ * each organisation's access to each collection, kept while the store's
+ * generation (ops->generation) is unchanged, so a request does not read
+ * grants, collections and peers again.  Any write through the handle and
+ * any commit by another connection empties it. ---- */
+
+#define ACCESS_CACHE 64
+
+typedef struct access_slot {
+  int64_t oid;
+  int admin;
+  coll_access ca;
+} access_slot;
+
+typedef struct guard_cache {
+  uint64_t gen[3];
+  int valid;
+  peer_orgs peers;
+  access_slot acc[ACCESS_CACHE];
+  size_t n_acc, next;
+} guard_cache;
+
+static void guard_cache_free(void *p) {
+  guard_cache *c = p;
+  if (c)
+    free(c->peers.oids);
+  free(c);
+}
+
+/* The handle's cache, current; NULL when the store keeps none (then every
+ * call reads the store). */
+static guard_cache *cache_of(acc_store *s, acc_diag *d) {
+  if (!s->ops->generation)
+    return NULL;
+  uint64_t gen[3];
+  if (s->ops->generation(s, gen))
+    return NULL;
+  guard_cache *c = s->guard_cache;
+  if (!c) {
+    if (!(c = calloc(1, sizeof *c)))
+      return NULL;
+    s->guard_cache = c;
+    s->guard_cache_free = guard_cache_free;
+  }
+  if (c->valid && !memcmp(c->gen, gen, sizeof gen))
+    return c;
+  free(c->peers.oids);
+  c->peers.oids = NULL;
+  c->peers.n = 0;
+  c->n_acc = c->next = 0;
+  c->valid = 0;
+  if (read_peer_orgs(s, &c->peers, d))
+    return NULL;
+  /* reading changes nothing: the generation read before still holds */
+  memcpy(c->gen, gen, sizeof gen);
+  c->valid = 1;
+  return c;
+}
+
+/* The organisations of registered peers, as the caller's own copy. */
+static acc_rc load_peer_orgs(acc_store *s, peer_orgs *po, acc_diag *d) {
+  guard_cache *c = cache_of(s, d);
+  if (!c)
+    return read_peer_orgs(s, po, d);
+  po->oids = NULL;
+  po->n = 0;
+  if (!c->peers.n)
+    return ACC_OK;
+  if (!(po->oids = malloc(c->peers.n * sizeof *po->oids)))
+    return ACC_ENOMEM;
+  memcpy(po->oids, c->peers.oids, c->peers.n * sizeof *po->oids);
+  po->n = c->peers.n;
   return ACC_OK;
 }
 
@@ -102,9 +177,9 @@ typedef struct guard_ctx {
   peer_orgs peers;
 } guard_ctx;
 
-static acc_rc lookup_access(acc_store *s, const acc_principal *p,
-                            const peer_orgs *po, int64_t cid, coll_access *out,
-                            acc_diag *d) {
+static acc_rc read_access(acc_store *s, const acc_principal *p,
+                          const peer_orgs *po, int64_t cid, coll_access *out,
+                          acc_diag *d) {
   acc_collection c;
   memset(out, 0, sizeof *out);
   out->cid = cid;
@@ -128,6 +203,29 @@ static acc_rc lookup_access(acc_store *s, const acc_principal *p,
   if (p->admin)
     out->access.can_read = 1;
   out->access.peer = is_peer_org(po, p->oid);
+  return ACC_OK;
+}
+
+/* A principal's access to collection cid: from the handle's cache when it
+ * is current (the cache's peers are then the ones po was copied from). */
+static acc_rc lookup_access(acc_store *s, const acc_principal *p,
+                            const peer_orgs *po, int64_t cid, coll_access *out,
+                            acc_diag *d) {
+  guard_cache *c = cache_of(s, d);
+  if (!c)
+    return read_access(s, p, po, cid, out, d);
+  int admin = p->admin ? 1 : 0;
+  for (size_t i = 0; i < c->n_acc; i++)
+    if (c->acc[i].ca.cid == cid && c->acc[i].oid == p->oid &&
+        c->acc[i].admin == admin) {
+      *out = c->acc[i].ca;
+      return ACC_OK;
+    }
+  acc_rc rc = read_access(s, p, &c->peers, cid, out, d);
+  if (rc)
+    return rc;
+  size_t slot = c->n_acc < ACCESS_CACHE ? c->n_acc++ : c->next++ % ACCESS_CACHE;
+  c->acc[slot] = (access_slot){.oid = p->oid, .admin = admin, .ca = *out};
   return ACC_OK;
 }
 
@@ -175,7 +273,9 @@ static acc_rc note(guard_ctx *g, int which, const acc_record *r) {
       return rc;
   }
   acc_buf *b = &g->ids[which];
-  acc_rc rc = acc_buf_puts(b, g->n_ids[which] ? ",\"" : "\"");
+  /* a page of a hundred ids in one allocation */
+  acc_rc rc = b->cap ? ACC_OK : acc_buf_reserve(b, 8192);
+  rc = rc ? rc : acc_buf_puts(b, g->n_ids[which] ? ",\"" : "\"");
   size_t n = strlen(r->id);
   size_t start = b->len;
   rc = rc ? rc : acc_buf_append(b, r->id, n);

@@ -15,8 +15,12 @@ acc_rc acc_store_open(const char *dir, int create, acc_store **out,
 }
 
 void acc_store_close(acc_store *s) {
-  if (s)
-    s->ops->close(s);
+  if (!s)
+    return;
+  if (s->guard_cache && s->guard_cache_free)
+    s->guard_cache_free(s->guard_cache);
+  s->guard_cache = NULL;
+  s->ops->close(s);
 }
 
 void acc_query_init(acc_query *q) {

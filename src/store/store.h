@@ -455,11 +455,23 @@ typedef struct acc_store_ops {
    * is read. */
   acc_rc (*count_latest)(acc_store *s, acc_group_cb cb, void *ctx,
                          acc_diag *d);
+
+  /* ---- caches above the store (policy/guard.c) ---- */
+  /* A value that changes whenever anything in the store may have changed:
+   * a commit by any other connection or any write through this handle
+   * (committed or not, and its rollbacks).  What was read while it stays
+   * equal is still true. */
+  acc_rc (*generation)(acc_store *s, uint64_t gen[3]);
 } acc_store_ops;
 
 /* Every backend begins with this header. */
 struct acc_store {
   const acc_store_ops *ops;
+  /* The enforcement point's cache for this handle (peers' organisations,
+   * collection access), checked against ops->generation before each use;
+   * freed by acc_store_close.  A handle is used by one thread at a time. */
+  void *guard_cache;
+  void (*guard_cache_free)(void *);
 };
 
 /* Open the store in data directory dir (creating it when create is set). */

@@ -31,6 +31,7 @@
 typedef struct sq_store {
   acc_store base;
   sqlite3 *db;
+  uint64_t undone; /* rollbacks of this connection (see sq_generation) */
   char *path;         /* database file */
   int64_t last_added; /* highest date_added_us issued (inside a txn) */
   int in_txn;
@@ -359,6 +360,12 @@ static uint64_t sql_hash(const char *sql) {
   return h;
 }
 
+/* Any rollback, asked for or forced by an error, undoes what
+ * total_changes counted: the generation must move on. */
+static void on_rollback(void *p) {
+  ((sq_store *)p)->undone++;
+}
+
 /* A prepared statement for sql: a cached one not in use when there is
  * one, else a new one, kept (evicting the least recently used idle one)
  * when a slot can be had.  Release it with sq_done. */
@@ -455,6 +462,7 @@ static acc_rc sq_open(const char *dir, int create, acc_store **out,
     goto out_free;
   }
   sqlite3_busy_timeout(s->db, 10000);
+  sqlite3_rollback_hook(s->db, on_rollback, s);
   rc = exec(s,
             "PRAGMA journal_mode=WAL;"
             "PRAGMA synchronous=NORMAL;"
@@ -561,6 +569,7 @@ static acc_rc sq_release(acc_store *base, acc_diag *d) {
 static acc_rc sq_rollback_to(acc_store *base, acc_diag *d) {
   sq_store *s = (sq_store *)base;
   acc_rc rc = exec(s, "ROLLBACK TO acc_sp", d);
+  s->undone++;
   if (rc)
     return rc;
   acc_sqc_rolled_back(base);
@@ -1800,6 +1809,21 @@ static acc_rc sq_count_latest(acc_store *base, acc_group_cb cb, void *ctx,
   return rc;
 }
 
+/* PRAGMA data_version (other connections' commits), this connection's
+ * total changes (its own writes) and its rollbacks (writes undone). */
+static acc_rc sq_generation(acc_store *base, uint64_t gen[3]) {
+  sq_store *s = (sq_store *)base;
+  sqlite3_stmt *st = NULL;
+  if (cache_prepare(s, "PRAGMA data_version", &st) != SQLITE_OK)
+    return ACC_ESTORE;
+  int step = sqlite3_step(st);
+  gen[0] = step == SQLITE_ROW ? (uint64_t)sqlite3_column_int64(st, 0) : 0;
+  sq_done(s, st);
+  gen[1] = (uint64_t)sqlite3_total_changes64(s->db);
+  gen[2] = s->undone;
+  return step == SQLITE_ROW ? ACC_OK : ACC_ESTORE;
+}
+
 const acc_store_ops acc_store_sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -1873,6 +1897,7 @@ const acc_store_ops acc_store_sqlite_ops = {
     .cbm_list = acc_sq_cbm_list,
     /* the web interface */
     .count_latest = sq_count_latest,
+    .generation = sq_generation,
 };
 
 /* For the SQL kept in sibling files (sqlite_correlate.c, sqlite_sync.c;

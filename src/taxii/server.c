@@ -329,6 +329,14 @@ void acc_taxii_error(taxii_resp *r, const taxii_req *q, int status,
 
 static void queue(acc_taxii_server *s, struct MHD_Connection *c, taxii_req *q,
                   taxii_resp *r) {
+  /* Nothing leaves before the audit entries of this answer are written. */
+  acc_diag ad = {{0}};
+  if (acc_audit_settle(&ad)) {
+    acc_buf body = r->body;
+    memset(r, 0, sizeof *r);
+    r->body = body;
+    acc_taxii_error(r, q, 500, "the audit log cannot be written: %s", ad.msg);
+  }
   size_t len = r->body.len;
   char *data = r->body.data;
   r->body.data = NULL;
@@ -456,10 +464,10 @@ static taxii_req *req_new(acc_taxii_server *s, struct MHD_Connection *c,
   return q;
 }
 
-static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
-                               const char *url, const char *method,
-                               const char *version, const char *upload,
-                               size_t *upload_size, void **con_cls) {
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c,
+                              const char *url, const char *method,
+                              const char *version, const char *upload,
+                              size_t *upload_size, void **con_cls) {
   acc_taxii_server *s = cls;
   taxii_req *q = *con_cls;
   taxii_resp r = {0};
@@ -586,6 +594,23 @@ respond:
   queue(s, c, q, &r);
   acc_buf_free(&r.body);
   return q->status ? MHD_YES : MHD_NO;
+}
+
+/* Every call: the audit entries of reads made while answering are queued
+ * and written together (acc_audit_defer), settled before the answer is
+ * queued (queue) and, for a call that queued none, when it returns. */
+static enum MHD_Result handler(void *cls, struct MHD_Connection *c,
+                               const char *url, const char *method,
+                               const char *version, const char *upload,
+                               size_t *upload_size, void **con_cls) {
+  acc_taxii_server *s = cls;
+  acc_audit_defer(s->audit);
+  enum MHD_Result res =
+      handle(cls, c, url, method, version, upload, upload_size, con_cls);
+  acc_diag ad;
+  if (acc_audit_settle(&ad))
+    log_msg("audit_error", ad.msg);
+  return res;
 }
 
 static void completed(void *cls, struct MHD_Connection *c, void **con_cls,

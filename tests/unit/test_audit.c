@@ -12,7 +12,10 @@
 // clang-format on
 
 #include <pthread.h>
+#include <signal.h>
 #include <sodium.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -48,12 +51,15 @@ static int teardown(void **state) {
 typedef struct writer {
   acc_audit *a;
   int id;
+  int defer; /* queue the entries, settle at the end (a server thread) */
 } writer;
 
 static void *write_many(void *arg) {
   writer *w = arg;
   char obj[64];
   const char *objs[1] = {obj};
+  if (w->defer)
+    acc_audit_defer(w->a);
   for (int i = 0; i < 50; i++) {
     snprintf(obj, sizeof obj, "indicator--%d-%d", w->id, i);
     acc_audit_entry e = {.action = i % 3 ? "release" : "deny",
@@ -66,6 +72,9 @@ static void *write_many(void *arg) {
     if (acc_audit_append(w->a, &e, &d))
       return (void *)1;
   }
+  acc_diag d;
+  if (w->defer && acc_audit_settle(&d))
+    return (void *)1;
   return NULL;
 }
 
@@ -76,7 +85,7 @@ static void fill(afx *f, int threads) {
   pthread_t t[8];
   writer w[8];
   for (int i = 0; i < threads; i++) {
-    w[i] = (writer){a, i};
+    w[i] = (writer){a, i, i % 2};
     pthread_create(&t[i], NULL, write_many, &w[i]);
   }
   for (int i = 0; i < threads; i++) {
@@ -161,6 +170,101 @@ static void tamper(afx *f, void (*fn)(char **, size_t *), const char *want) {
   assert_int_equal(acc_audit_verify(f->dir, &n, head, &d), ACC_EINVAL);
   if (!strstr(d.msg, want))
     fail_msg("'%s' lacks '%s'", d.msg, want);
+}
+
+static size_t log_lines(afx *f) {
+  size_t n = 0;
+  FILE *fp = fopen(f->path, "r");
+  if (!fp)
+    return 0;
+  int c;
+  while ((c = fgetc(fp)) != EOF)
+    n += c == '\n';
+  fclose(fp);
+  return n;
+}
+
+static acc_audit_entry one_entry(const char **obj) {
+  return (acc_audit_entry){.action = "release",
+                           .principal = "alice",
+                           .org = "CERT-A",
+                           .path = "taxii GET /x",
+                           .objects = obj,
+                           .n_objects = 1};
+}
+
+/* A deferring thread's entries are queued, then written by settle (or by
+ * another thread's append first), in queue order, as one valid chain. */
+static void test_defer(void **state) {
+  afx *f = *state;
+  acc_audit *a;
+  acc_diag d;
+  assert_int_equal(acc_audit_open(f->dir, &a, &d), ACC_OK);
+  const char *obj[1] = {"indicator--00000000-0000-4000-8000-000000000001"};
+  acc_audit_entry e = one_entry(obj);
+  acc_audit_defer(a);
+  assert_int_equal(acc_audit_append(a, &e, &d), ACC_OK);
+  assert_int_equal(acc_audit_append(a, &e, &d), ACC_OK);
+  assert_int_equal(log_lines(f), 0); /* queued, not yet written */
+  assert_int_equal(acc_audit_settle(&d), ACC_OK);
+  assert_int_equal(log_lines(f), 2);
+  /* settled: the deferral is over, appends are written at once again */
+  assert_int_equal(acc_audit_append(a, &e, &d), ACC_OK);
+  assert_int_equal(log_lines(f), 3);
+  assert_int_equal(acc_audit_settle(&d), ACC_OK); /* nothing pending */
+  /* a synchronous append writes what a deferring thread queued first */
+  acc_audit_defer(a);
+  assert_int_equal(acc_audit_append(a, &e, &d), ACC_OK);
+  writer w = {a, 9, 0};
+  pthread_t t;
+  pthread_create(&t, NULL, write_many, &w);
+  void *r;
+  pthread_join(t, &r);
+  assert_null(r);
+  assert_int_equal(log_lines(f), 54);
+  assert_int_equal(acc_audit_settle(&d), ACC_OK);
+  acc_audit_close(a);
+  size_t n;
+  char head[65];
+  assert_int_equal(acc_audit_verify(f->dir, &n, head, &d), ACC_OK);
+  assert_int_equal(n, 54);
+}
+
+/* When the log cannot be written, settle says so: the server then answers
+ * 500 instead of releasing anything. */
+static void test_defer_broken(void **state) {
+  afx *f = *state;
+  acc_audit *a;
+  acc_diag d;
+  assert_int_equal(acc_audit_open(f->dir, &a, &d), ACC_OK);
+  const char *obj[1] = {"indicator--00000000-0000-4000-8000-000000000001"};
+  acc_audit_entry e = one_entry(obj);
+  assert_int_equal(acc_audit_append(a, &e, &d), ACC_OK);
+  struct stat st;
+  assert_int_equal(stat(f->path, &st), 0);
+  /* the file may not grow any more: the next write fails with EFBIG */
+  struct rlimit old, lim;
+  getrlimit(RLIMIT_FSIZE, &old);
+  lim = old;
+  lim.rlim_cur = (rlim_t)st.st_size;
+  void (*prev)(int) = signal(SIGXFSZ, SIG_IGN);
+  assert_int_equal(setrlimit(RLIMIT_FSIZE, &lim), 0);
+  acc_audit_defer(a);
+  assert_int_equal(acc_audit_append(a, &e, &d), ACC_OK);
+  acc_diag sd = {{0}};
+  acc_rc rc = acc_audit_settle(&sd);
+  setrlimit(RLIMIT_FSIZE, &old);
+  signal(SIGXFSZ, prev);
+  assert_int_not_equal(rc, ACC_OK);
+  if (!strstr(sd.msg, "audit log"))
+    fail_msg("settle error '%s' does not name the audit log", sd.msg);
+  /* sticky: nothing more is accepted */
+  assert_int_not_equal(acc_audit_append(a, &e, &d), ACC_OK);
+  acc_audit_close(a);
+  size_t n;
+  char head[65];
+  assert_int_equal(acc_audit_verify(f->dir, &n, head, &d), ACC_OK);
+  assert_int_equal(n, 1);
 }
 
 static void test_edit(void **s) {
@@ -254,6 +358,8 @@ int main(void) {
       cmocka_unit_test_setup_teardown(test_drop_first, setup, teardown),
       cmocka_unit_test_setup_teardown(test_show, setup, teardown),
       cmocka_unit_test_setup_teardown(test_long_entry, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_defer, setup, teardown),
+      cmocka_unit_test_setup_teardown(test_defer_broken, setup, teardown),
   };
   return cmocka_run_group_tests(tests, NULL, NULL);
 }
