@@ -246,7 +246,14 @@ static acc_rc write_batch(acc_audit *a, const char *batch, size_t len,
       continue;
     if (n <= 0) {
       rc = acc_diag_set(&d, ACC_EIO, "audit log: write failed: %s",
-                        strerror(errno));
+                        n < 0 ? strerror(errno) : "nothing written");
+      /* no half entry stays: cut the file back to where this batch began
+       * (the lock is held, so nobody appended after it) */
+      if (off > 0 && ftruncate(a->fd, st.st_size) != 0)
+        acc_diag_set(&d, ACC_EIO,
+                     "audit log: write failed and a partial entry remains "
+                     "(run `accord audit verify`): %s",
+                     strerror(errno));
       break;
     }
     off += (size_t)n;

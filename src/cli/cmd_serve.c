@@ -146,6 +146,9 @@ int acc_cmd_serve(acc_cli *g, int argc, char **argv) {
   sigaddset(&set, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &set, NULL);
   signal(SIGPIPE, SIG_IGN);
+  /* a file size limit reached is an error to report (the audit log then
+   * refuses releases), not a reason to die */
+  signal(SIGXFSZ, SIG_IGN);
 
   acc_taxii_server *srv = NULL;
   /* Responses of a few hundred kilobytes are built and freed per request:
