@@ -1048,16 +1048,19 @@ static acc_rc emit(xctx *x, const char *uuid, json_t *man_entry) {
     fputc('\n', f);
     if (fclose(f) != 0)
       return acc_diag_set(x->d, ACC_EIO, "writing %s failed", path);
-    unsigned char h[crypto_hash_sha256_BYTES];
-    char hex[2 * crypto_hash_sha256_BYTES + 1];
-    /* the digest covers the file as written, newline included */
-    crypto_hash_sha256_state st;
-    crypto_hash_sha256_init(&st);
-    crypto_hash_sha256_update(&st, (const unsigned char *)x->ev.data,
-                              x->ev.len);
-    crypto_hash_sha256_update(&st, (const unsigned char *)"\n", 1);
-    crypto_hash_sha256_final(&st, h);
-    sodium_bin2hex(hex, sizeof hex, h, sizeof h);
+    unsigned char h[EVP_MAX_MD_SIZE];
+    unsigned int hl = 0;
+    char hex[2 * EVP_MAX_MD_SIZE + 1];
+    /* the digest covers the file as written, newline included (libcrypto:
+     * the processor's SHA instructions) */
+    EVP_MD_CTX *mc = EVP_MD_CTX_new();
+    int ok = mc && EVP_DigestInit_ex(mc, EVP_sha256(), NULL) &&
+             EVP_DigestUpdate(mc, x->ev.data, x->ev.len) &&
+             EVP_DigestUpdate(mc, "\n", 1) && EVP_DigestFinal_ex(mc, h, &hl);
+    EVP_MD_CTX_free(mc);
+    if (!ok)
+      return acc_diag_set(x->d, ACC_ENOMEM, "cannot hash %s", path);
+    sodium_bin2hex(hex, sizeof hex, h, hl);
     json_object_set_new(man_entry, "integrity:sha256", json_string(hex));
     json_object_set(x->manifest, uuid, man_entry);
     if (x->hashes && x->hash_lines.len &&
