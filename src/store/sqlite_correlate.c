@@ -20,6 +20,7 @@
  * Times are kept in seconds.
  */
 #include <limits.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -47,6 +48,7 @@ enum {
   S_NET6_ADD,
   S_PLEN_ADD,
   S_POST_ADD,
+  S_POST_APPEND,
   S_POST_DEL,
   S_POSTINGS,
   S_DOC_GET,
@@ -96,6 +98,8 @@ static const char *const sql_text[N_STMT] = {
     [S_PLEN_ADD] = "INSERT OR IGNORE INTO corr_plens(v6, plen) VALUES(?1,?2)",
     [S_POST_ADD] = "INSERT OR IGNORE INTO corr_postings(vid, cls, seq, t, dt)"
                    " VALUES(?1,?2,?3,?4,?5)",
+    [S_POST_APPEND] = "INSERT INTO corr_postings(vid, cls, seq, t, dt)"
+                      " VALUES(?1,?2,?3,?4,?5)",
     [S_POST_DEL] = "DELETE FROM corr_postings WHERE vid = ?1 AND cls = ?2"
                    " AND seq = ?3",
     [S_POSTINGS] = "SELECT cls, seq, t, dt FROM corr_postings WHERE vid = ?1",
@@ -145,18 +149,24 @@ typedef struct cls_slot {
   int64_t cls;
 } cls_slot;
 
-/* Bulk mode (a rebuild): postings and values collected in memory. */
+/* Bulk mode (a rebuild): postings and values collected in memory, compact
+ * (a 10 M-occurrence rebuild holds them all at once). */
 typedef struct bulk_post {
-  int64_t vid, cls, seq;
-  int64_t t, dt;
+  uint64_t vid;
+  uint32_t cls;
+  uint32_t doc; /* index into docs: docs come in seq order */
 } bulk_post;
 
+typedef struct bulk_doc {
+  int64_t seq, t, dt;
+} bulk_doc;
+
 typedef struct bulk_val {
-  int64_t vid; /* 0 = empty slot */
-  int kind;
-  uint32_t off; /* text at texts + off */
-  uint8_t plen; /* IP kinds: the network */
-  uint8_t net[16];
+  int64_t vid;
+  uint32_t off; /* text at texts + off (IPv6: the 16-byte network follows
+                   its NUL); IPv4 has none: the id says it all */
+  uint8_t kind;
+  uint8_t plen; /* IP kinds */
 } bulk_val;
 
 typedef struct sqc {
@@ -177,8 +187,13 @@ typedef struct sqc {
   int bulk;
   bulk_post *posts;
   size_t n_posts, cap_posts;
-  bulk_val *vals; /* open addressing by vid */
-  size_t cap_vals, n_vals;
+  bulk_doc *docs;
+  size_t n_docs, cap_docs;
+  bulk_val *vals; /* dense, in order of arrival */
+  size_t n_vals, cap_vals;
+  uint32_t *slots; /* open addressing by vid: index into vals + 1 */
+  size_t cap_slots;
+  unsigned slot_bits;
   char *texts;
   size_t n_texts, cap_texts;
 } sqc;
@@ -219,12 +234,18 @@ static sqlite3_stmt *stmt(acc_store *s, int i, acc_diag *d) {
 
 static void bulk_free(sqc *c) {
   free(c->posts);
+  free(c->docs);
   free(c->vals);
+  free(c->slots);
   free(c->texts);
   c->posts = NULL;
+  c->docs = NULL;
   c->vals = NULL;
+  c->slots = NULL;
   c->texts = NULL;
-  c->n_posts = c->cap_posts = c->n_vals = c->cap_vals = 0;
+  c->n_posts = c->cap_posts = c->n_docs = c->cap_docs = 0;
+  c->n_vals = c->cap_vals = c->cap_slots = 0;
+  c->slot_bits = 0;
   c->n_texts = c->cap_texts = 0;
   c->bulk = 0;
 }
@@ -281,57 +302,72 @@ static int64_t hash_vid(int kind, const char *text) {
 
 /* Fibonacci hashing: the high bits of the product (IPv4 ids differ in
  * their middle bits, so the low bits would cluster). */
-static size_t slot_of(int64_t vid, size_t cap) {
-  unsigned bits = 0;
-  while (((size_t)1 << bits) < cap)
-    bits++;
+static size_t slot_of(int64_t vid, unsigned bits) {
   uint64_t h = (uint64_t)vid * 0x9E3779B97F4A7C15ULL;
   return bits ? (size_t)(h >> (64 - bits)) : 0;
 }
 
-static acc_rc bulk_grow_vals(sqc *c) {
-  size_t ncap = c->cap_vals ? c->cap_vals * 2 : 1 << 16;
-  bulk_val *nv = calloc(ncap, sizeof *nv);
-  if (!nv)
+/* Grow an array of n elements of size sz to hold one more. */
+static int grow(void **p, size_t *cap, size_t n, size_t sz, size_t first) {
+  if (n < *cap)
+    return 0;
+  size_t ncap = *cap ? *cap * 2 : first;
+  void *np = realloc(*p, ncap * sz);
+  if (!np)
+    return -1;
+  *p = np;
+  *cap = ncap;
+  return 0;
+}
+
+static acc_rc bulk_grow_slots(sqc *c) {
+  unsigned bits = c->slot_bits ? c->slot_bits + 1 : 16;
+  size_t ncap = (size_t)1 << bits;
+  uint32_t *ns = calloc(ncap, sizeof *ns);
+  if (!ns)
     return ACC_ENOMEM;
-  for (size_t i = 0; i < c->cap_vals; i++) {
-    if (!c->vals[i].vid)
-      continue;
-    size_t j = slot_of(c->vals[i].vid, ncap);
-    while (nv[j].vid)
+  for (size_t i = 0; i < c->n_vals; i++) {
+    size_t j = slot_of(c->vals[i].vid, bits);
+    while (ns[j])
       j = (j + 1) & (ncap - 1);
-    nv[j] = c->vals[i];
+    ns[j] = (uint32_t)i + 1;
   }
-  free(c->vals);
-  c->vals = nv;
-  c->cap_vals = ncap;
+  free(c->slots);
+  c->slots = ns;
+  c->cap_slots = ncap;
+  c->slot_bits = bits;
   return ACC_OK;
 }
 
-static bulk_val *bulk_slot(sqc *c, int64_t vid) {
-  size_t j = slot_of(vid, c->cap_vals);
-  while (c->vals[j].vid && c->vals[j].vid != vid)
-    j = (j + 1) & (c->cap_vals - 1);
-  return &c->vals[j];
+/* The slot holding vid, or the empty one where it would go. */
+static uint32_t *bulk_slot(sqc *c, int64_t vid) {
+  size_t j = slot_of(vid, c->slot_bits);
+  while (c->slots[j] && c->vals[c->slots[j] - 1].vid != vid)
+    j = (j + 1) & (c->cap_slots - 1);
+  return &c->slots[j];
 }
 
 /* Find or add v in the bulk table; *vid out. */
 static acc_rc bulk_value(sqc *c, const acc_corr_val *v, int64_t *vid) {
-  if ((c->n_vals + 1) * 2 > c->cap_vals && bulk_grow_vals(c))
+  if ((c->n_vals + 1) * 2 > c->cap_slots && bulk_grow_slots(c))
     return ACC_ENOMEM;
-  int64_t base = v->kind == ACC_CK_IPV4 ? v4_vid(v->net, v->plen)
-                                        : hash_vid(v->kind, v->text);
-  int window = v->kind == ACC_CK_IPV4 ? 1 : PROBE;
+  if (c->n_vals >= UINT32_MAX - 1)
+    return ACC_ENOMEM;
+  int v4 = v->kind == ACC_CK_IPV4;
+  int64_t base = v4 ? v4_vid(v->net, v->plen) : hash_vid(v->kind, v->text);
+  int window = v4 ? 1 : PROBE;
   for (int k = 0; k < window; k++) {
-    bulk_val *b = bulk_slot(c, base + k);
-    if (b->vid) {
-      if (b->kind == v->kind && strcmp(c->texts + b->off, v->text) == 0) {
+    uint32_t *sl = bulk_slot(c, base + k);
+    if (*sl) {
+      const bulk_val *b = &c->vals[*sl - 1];
+      if (b->kind == v->kind &&
+          (v4 || strcmp(c->texts + b->off, v->text) == 0)) {
         *vid = b->vid;
         return ACC_OK;
       }
       continue;
     }
-    size_t n = strlen(v->text) + 1;
+    size_t n = v4 ? 0 : strlen(v->text) + 1 + (v->kind == ACC_CK_IPV6 ? 16 : 0);
     if (c->n_texts + n > c->cap_texts) {
       size_t ncap = c->cap_texts ? c->cap_texts * 2 : 1 << 20;
       while (ncap < c->n_texts + n)
@@ -344,14 +380,22 @@ static acc_rc bulk_value(sqc *c, const acc_corr_val *v, int64_t *vid) {
       c->texts = nt;
       c->cap_texts = ncap;
     }
-    memcpy(c->texts + c->n_texts, v->text, n);
+    if (grow((void **)&c->vals, &c->cap_vals, c->n_vals, sizeof *c->vals,
+             1 << 16))
+      return ACC_ENOMEM;
+    bulk_val *b = &c->vals[c->n_vals];
     b->vid = base + k;
-    b->kind = v->kind;
-    b->off = (uint32_t)c->n_texts;
+    b->kind = (uint8_t)v->kind;
     b->plen = v->plen;
-    memcpy(b->net, v->net, 16);
-    c->n_texts += n;
-    c->n_vals++;
+    b->off = (uint32_t)c->n_texts;
+    if (!v4) {
+      size_t tl = strlen(v->text) + 1;
+      memcpy(c->texts + c->n_texts, v->text, tl);
+      if (v->kind == ACC_CK_IPV6)
+        memcpy(c->texts + c->n_texts + tl, v->net, 16);
+      c->n_texts += n;
+    }
+    *sl = (uint32_t)++c->n_vals;
     *vid = b->vid;
     return ACC_OK;
   }
@@ -633,19 +677,6 @@ static int64_t secs(int64_t us) {
 
 static acc_rc post_add(acc_store *s, int64_t vid, int64_t cls, int64_t seq,
                        int64_t t, int64_t dt, acc_diag *d) {
-  sqc *c = state(s);
-  if (c->bulk) {
-    if (c->n_posts == c->cap_posts) {
-      size_t ncap = c->cap_posts ? c->cap_posts * 2 : 1 << 16;
-      bulk_post *np = realloc(c->posts, ncap * sizeof *np);
-      if (!np)
-        return acc_diag_set(d, ACC_ENOMEM, "rebuilding the index: memory");
-      c->posts = np;
-      c->cap_posts = ncap;
-    }
-    c->posts[c->n_posts++] = (bulk_post){vid, cls, seq, t, dt};
-    return ACC_OK;
-  }
   sqlite3_stmt *st = stmt(s, S_POST_ADD, d);
   if (!st)
     return ACC_ESTORE;
@@ -867,7 +898,25 @@ acc_rc acc_sqc_index(acc_store *s, const acc_corr_doc *doc,
       sqlite3_reset(st);
     }
   }
-  for (size_t i = 0; !rc && live && i < m; i++)
+  if (!rc && live && c->bulk) {
+    /* collected, written sorted by bulk_flush */
+    if (cls < 0 || cls > (int64_t)UINT32_MAX || c->n_docs >= UINT32_MAX ||
+        grow((void **)&c->docs, &c->cap_docs, c->n_docs, sizeof *c->docs,
+             1 << 12))
+      rc = acc_diag_set(d, ACC_ENOMEM, "rebuilding the index: memory");
+    while (!rc && c->n_posts + m > c->cap_posts)
+      if (grow((void **)&c->posts, &c->cap_posts, c->cap_posts,
+               sizeof *c->posts, (size_t)1 << 16))
+        rc = acc_diag_set(d, ACC_ENOMEM, "rebuilding the index: memory");
+    if (!rc) {
+      uint32_t di = (uint32_t)c->n_docs;
+      c->docs[c->n_docs++] = (bulk_doc){seq, t, dt};
+      for (size_t i = 0; !rc && i < m; i++)
+        c->posts[c->n_posts++] =
+            (bulk_post){(uint64_t)vids[i], (uint32_t)cls, di};
+    }
+  }
+  for (size_t i = 0; !rc && live && !c->bulk && i < m; i++)
     rc = post_add(s, vids[i], cls, seq, t, dt, d);
   free(blob);
   free(vids);
@@ -900,7 +949,7 @@ static int cmp_post(const void *a, const void *b) {
     return x->vid < y->vid ? -1 : 1;
   if (x->cls != y->cls)
     return x->cls < y->cls ? -1 : 1;
-  return x->seq < y->seq ? -1 : x->seq > y->seq;
+  return x->doc < y->doc ? -1 : x->doc > y->doc; /* doc order is seq order */
 }
 
 static int cmp_val(const void *a, const void *b) {
@@ -908,43 +957,75 @@ static int cmp_val(const void *a, const void *b) {
   return x->vid < y->vid ? -1 : x->vid > y->vid;
 }
 
+static void *sort_posts(void *arg) {
+  sqc *c = arg;
+  qsort(c->posts, c->n_posts, sizeof *c->posts, cmp_post);
+  return NULL;
+}
+
 /* Write what bulk mode collected: values and postings in key order, so
- * each b-tree is appended to, page after full page. */
+ * each b-tree is appended to, page after full page.  The postings are
+ * sorted on a second thread while the values are written. */
 static acc_rc bulk_flush(acc_store *s, acc_diag *d) {
   sqc *c = state(s);
   acc_rc rc = ACC_OK;
   c->bulk = 0;
-  size_t m = 0;
-  for (size_t i = 0; i < c->cap_vals; i++)
-    if (c->vals[i].vid)
-      c->vals[m++] = c->vals[i];
-  if (m)
-    qsort(c->vals, m, sizeof *c->vals, cmp_val);
-  for (size_t i = 0; i < m && !rc; i++) {
-    sqlite3_stmt *st = stmt(s, S_VAL_ADD, d);
-    if (!st)
-      return ACC_ESTORE;
-    const char *text = c->texts + c->vals[i].off;
-    sqlite3_bind_int64(st, 1, c->vals[i].vid);
-    sqlite3_bind_int(st, 2, c->vals[i].kind);
-    sqlite3_bind_text(st, 3, c->vals[i].kind == ACC_CK_IPV4 ? "" : text, -1,
-                      SQLITE_STATIC);
+  free(c->slots);
+  c->slots = NULL;
+  c->cap_slots = 0;
+  c->slot_bits = 0;
+  pthread_t th;
+  int threaded = c->n_posts > 4096 &&
+                 pthread_create(&th, NULL, sort_posts, c) == 0;
+  if (!threaded && c->n_posts)
+    sort_posts(c);
+  if (c->n_vals)
+    qsort(c->vals, c->n_vals, sizeof *c->vals, cmp_val);
+  sqlite3_stmt *st = stmt(s, S_VAL_ADD, d);
+  if (!st)
+    rc = ACC_ESTORE;
+  for (size_t i = 0; i < c->n_vals && !rc; i++) {
+    const bulk_val *b = &c->vals[i];
+    int v4 = b->kind == ACC_CK_IPV4;
+    const char *text = v4 ? "" : c->texts + b->off;
+    sqlite3_bind_int64(st, 1, b->vid);
+    sqlite3_bind_int(st, 2, b->kind);
+    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
     if (sqlite3_step(st) != SQLITE_DONE)
       rc = db_err(s, d, "adding a value");
     sqlite3_reset(st);
-    if (!rc && (c->vals[i].kind == ACC_CK_IPV4 ||
-                c->vals[i].kind == ACC_CK_IPV6)) {
-      acc_corr_val v = {.kind = c->vals[i].kind, .text = text,
-                        .plen = c->vals[i].plen};
-      memcpy(v.net, c->vals[i].net, 16);
-      rc = net_rows(s, &v, c->vals[i].vid, d);
+    if (!rc && (v4 || b->kind == ACC_CK_IPV6) &&
+        (b->kind == ACC_CK_IPV6 || b->plen < 32)) {
+      acc_corr_val v = {.kind = b->kind, .text = text, .plen = b->plen};
+      if (v4) {
+        uint64_t a = (uint64_t)b->vid >> 8;
+        v.net[0] = (uint8_t)(a >> 24);
+        v.net[1] = (uint8_t)(a >> 16);
+        v.net[2] = (uint8_t)(a >> 8);
+        v.net[3] = (uint8_t)a;
+      } else {
+        memcpy(v.net, text + strlen(text) + 1, 16);
+      }
+      rc = net_rows(s, &v, b->vid, d);
+      if (!rc && !(st = stmt(s, S_VAL_ADD, d)))
+        rc = ACC_ESTORE;
     }
   }
-  if (c->n_posts)
-    qsort(c->posts, c->n_posts, sizeof *c->posts, cmp_post);
+  if (threaded)
+    pthread_join(th, NULL);
+  if (!rc && c->n_posts && !(st = stmt(s, S_POST_APPEND, d)))
+    rc = ACC_ESTORE;
   for (size_t i = 0; i < c->n_posts && !rc; i++) {
-    bulk_post *p = &c->posts[i];
-    rc = post_add(s, p->vid, p->cls, p->seq, p->t, p->dt, d);
+    const bulk_post *p = &c->posts[i];
+    const bulk_doc *dc = &c->docs[p->doc];
+    sqlite3_bind_int64(st, 1, (int64_t)p->vid);
+    sqlite3_bind_int64(st, 2, p->cls);
+    sqlite3_bind_int64(st, 3, dc->seq);
+    sqlite3_bind_int64(st, 4, dc->t);
+    sqlite3_bind_int64(st, 5, dc->dt);
+    if (sqlite3_step(st) != SQLITE_DONE)
+      rc = db_err(s, d, "adding a posting");
+    sqlite3_reset(st);
   }
   bulk_free(c);
   return rc;
@@ -961,7 +1042,7 @@ acc_rc acc_sqc_bulk(acc_store *s, int on, acc_diag *d) {
   if (on) {
     bulk_free(c);
     c->bulk = 1;
-    return bulk_grow_vals(c);
+    return bulk_grow_slots(c);
   }
   if (!c->bulk)
     return ACC_OK;
