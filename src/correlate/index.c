@@ -370,12 +370,13 @@ static int on_record(void *ctx, const acc_record *r) {
   return 0;
 }
 
+/* Workers: as many as cores (the calling thread mostly waits on SQLite
+ * and memory, and a second worker keeps it fed on two cores). */
 static int rb_workers_wanted(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
-  /* the calling thread reads and indexes: one worker fewer than cores */
   if (n <= 1)
-    return 0;
-  return n - 1 > RB_MAX_WORKERS ? RB_MAX_WORKERS : (int)(n - 1);
+    return 1;
+  return n > RB_MAX_WORKERS ? RB_MAX_WORKERS : (int)n;
 }
 
 static void rb_stop(rebuild_ctx *x) {
@@ -403,12 +404,12 @@ acc_rc acc_corr_rebuild(acc_store *s, acc_corr_rebuild_counts *c,
   acc_rc rc = acc_store_begin(s, d);
   if (rc)
     goto out;
-  if (getenv("ACC_RB_TRACE"))
-    fprintf(stderr, "begin %.3f\n", acc_time_now_us() / 1e6);
+  int64_t t0 = acc_time_now_us(), t1;
   if ((rc = s->ops->corr_reset(s, d)) || (rc = s->ops->corr_bulk(s, 1, d)))
     goto out_rollback;
-  if (getenv("ACC_RB_TRACE"))
-    fprintf(stderr, "reset %.3f\n", acc_time_now_us() / 1e6);
+  t1 = acc_time_now_us();
+  x.c.s_clear = (double)(t1 - t0) / 1e6;
+  t0 = t1;
   int want = rb_workers_wanted();
   for (int i = 0; i < want; i++) {
     if (pthread_create(&x.workers[i], NULL, rb_worker, &x))
@@ -423,17 +424,18 @@ acc_rc acc_corr_rebuild(acc_store *s, acc_corr_rebuild_counts *c,
   if (!rc)
     rc = rb_drain(&x, 1);
   rb_stop(&x);
-  if (getenv("ACC_RB_TRACE"))
-    fprintf(stderr, "scanned %.3f\n", acc_time_now_us() / 1e6);
+  t1 = acc_time_now_us();
+  x.c.s_read = (double)(t1 - t0) / 1e6;
+  t0 = t1;
   if (rc)
     goto out_rollback;
   if ((rc = s->ops->corr_bulk(s, 0, d)))
     goto out_rollback;
-  if (getenv("ACC_RB_TRACE"))
-    fprintf(stderr, "flushed %.3f\n", acc_time_now_us() / 1e6);
+  t1 = acc_time_now_us();
+  x.c.s_write = (double)(t1 - t0) / 1e6;
+  t0 = t1;
   rc = acc_store_commit(s, d);
-  if (getenv("ACC_RB_TRACE"))
-    fprintf(stderr, "committed %.3f\n", acc_time_now_us() / 1e6);
+  x.c.s_commit = (double)(acc_time_now_us() - t0) / 1e6;
   goto out;
 out_rollback:
   rb_stop(&x);

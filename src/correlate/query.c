@@ -760,6 +760,15 @@ static acc_rc collect_summed(query *q, group *g, int64_t vid, int kind,
  * by one. */
 #define SUM_MIN 512
 
+/* Whether the per-class sums just read hold one posting each (then each
+ * is that posting: its seq, its start and its end). */
+static int aggs_are_postings(const query *q) {
+  for (size_t k = 0; k < q->n_aggs; k++)
+    if (q->aggs[k].n != 1)
+      return 0;
+  return 1;
+}
+
 static acc_rc collect(query *q, group *g, int64_t vid, int kind,
                       const char *text, int via) {
   acc_rc rc;
@@ -782,7 +791,18 @@ static acc_rc collect(query *q, group *g, int64_t vid, int kind,
       return collect_summed(q, g, vid, kind, text);
   }
   q->n_posts = 0;
-  rc = q->s->ops->corr_postings(q->s, vid, on_posting, q, q->d);
+  if (via < 0 && !g->summed && aggs_are_postings(q)) {
+    /* one posting per class: the sums are the postings (no second read) */
+    for (size_t k = 0; k < q->n_aggs; k++) {
+      const acc_corr_agg *a = &q->aggs[k];
+      acc_corr_posting p = {.vid = vid, .cls = a->cls, .seq = a->seq_max,
+                            .t_us = a->t_min_us, .t_end_us = a->t_max_us};
+      if (on_posting(q, &p))
+        return ACC_ENOMEM;
+    }
+  } else {
+    rc = q->s->ops->corr_postings(q->s, vid, on_posting, q, q->d);
+  }
   if (rc)
     return rc == (acc_rc)1 ? ACC_ENOMEM : rc;
   /* group_add_hit is linear: keep groups of huge values fast by

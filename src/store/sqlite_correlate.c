@@ -48,7 +48,6 @@ enum {
   S_NET6_ADD,
   S_PLEN_ADD,
   S_POST_ADD,
-  S_POST_APPEND,
   S_POST_DEL,
   S_POSTINGS,
   S_DOC_GET,
@@ -98,8 +97,6 @@ static const char *const sql_text[N_STMT] = {
     [S_PLEN_ADD] = "INSERT OR IGNORE INTO corr_plens(v6, plen) VALUES(?1,?2)",
     [S_POST_ADD] = "INSERT OR IGNORE INTO corr_postings(vid, cls, seq, t, dt)"
                    " VALUES(?1,?2,?3,?4,?5)",
-    [S_POST_APPEND] = "INSERT INTO corr_postings(vid, cls, seq, t, dt)"
-                      " VALUES(?1,?2,?3,?4,?5)",
     [S_POST_DEL] = "DELETE FROM corr_postings WHERE vid = ?1 AND cls = ?2"
                    " AND seq = ?3",
     [S_POSTINGS] = "SELECT cls, seq, t, dt FROM corr_postings WHERE vid = ?1",
@@ -167,7 +164,15 @@ typedef struct bulk_val {
                    its NUL); IPv4 has none: the id says it all */
   uint8_t kind;
   uint8_t plen; /* IP kinds */
+  uint16_t len; /* of the text */
 } bulk_val;
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+#define AHEAD 16 /* rows prefetched ahead in the bulk loops */
 
 typedef struct sqc {
   sqlite3_stmt *st[N_STMT];
@@ -185,13 +190,16 @@ typedef struct sqc {
   int64_t local_changes; /* bumped by every write of this handle */
   /* bulk */
   int bulk;
+  int bulk_modules; /* the acc_bulk_* virtual tables are registered */
   bulk_post *posts;
   size_t n_posts, cap_posts;
   bulk_doc *docs;
   size_t n_docs, cap_docs;
   bulk_val *vals; /* dense, in order of arrival */
   size_t n_vals, cap_vals;
-  uint32_t *slots; /* open addressing by vid: index into vals + 1 */
+  uint64_t *slots; /* open addressing by vid: index into vals + 1 in the
+                      low half, the vid's low 32 bits in the high half (a
+                      probe mostly decides without reading vals) */
   size_t cap_slots;
   unsigned slot_bits;
   char *texts;
@@ -320,17 +328,21 @@ static int grow(void **p, size_t *cap, size_t n, size_t sz, size_t first) {
   return 0;
 }
 
+static uint64_t slot_word(const bulk_val *b, size_t i) {
+  return (uint64_t)(uint32_t)b->vid << 32 | (uint64_t)(i + 1);
+}
+
 static acc_rc bulk_grow_slots(sqc *c) {
   unsigned bits = c->slot_bits ? c->slot_bits + 1 : 16;
   size_t ncap = (size_t)1 << bits;
-  uint32_t *ns = calloc(ncap, sizeof *ns);
+  uint64_t *ns = calloc(ncap, sizeof *ns);
   if (!ns)
     return ACC_ENOMEM;
   for (size_t i = 0; i < c->n_vals; i++) {
     size_t j = slot_of(c->vals[i].vid, bits);
     while (ns[j])
       j = (j + 1) & (ncap - 1);
-    ns[j] = (uint32_t)i + 1;
+    ns[j] = slot_word(&c->vals[i], i);
   }
   free(c->slots);
   c->slots = ns;
@@ -340,34 +352,47 @@ static acc_rc bulk_grow_slots(sqc *c) {
 }
 
 /* The slot holding vid, or the empty one where it would go. */
-static uint32_t *bulk_slot(sqc *c, int64_t vid) {
+static uint64_t *bulk_slot(sqc *c, int64_t vid) {
   size_t j = slot_of(vid, c->slot_bits);
-  while (c->slots[j] && c->vals[c->slots[j] - 1].vid != vid)
+  uint32_t fp = (uint32_t)vid;
+  for (;;) {
+    uint64_t w = c->slots[j];
+    if (!w || ((uint32_t)(w >> 32) == fp &&
+               c->vals[(uint32_t)w - 1].vid == vid))
+      return &c->slots[j];
     j = (j + 1) & (c->cap_slots - 1);
-  return &c->slots[j];
+  }
 }
 
-/* Find or add v in the bulk table; *vid out. */
-static acc_rc bulk_value(sqc *c, const acc_corr_val *v, int64_t *vid) {
+static int64_t base_vid(const acc_corr_val *v) {
+  return v->kind == ACC_CK_IPV4 ? v4_vid(v->net, v->plen)
+                                : hash_vid(v->kind, v->text);
+}
+
+/* Find or add v (whose first id is base) in the bulk table; *vid out. */
+static acc_rc bulk_value(sqc *c, const acc_corr_val *v, int64_t base,
+                         int64_t *vid) {
   if ((c->n_vals + 1) * 2 > c->cap_slots && bulk_grow_slots(c))
     return ACC_ENOMEM;
   if (c->n_vals >= UINT32_MAX - 1)
     return ACC_ENOMEM;
   int v4 = v->kind == ACC_CK_IPV4;
-  int64_t base = v4 ? v4_vid(v->net, v->plen) : hash_vid(v->kind, v->text);
+  size_t tl = v4 ? 0 : strlen(v->text);
+  if (tl > UINT16_MAX)
+    return ACC_ENOMEM;
   int window = v4 ? 1 : PROBE;
   for (int k = 0; k < window; k++) {
-    uint32_t *sl = bulk_slot(c, base + k);
+    uint64_t *sl = bulk_slot(c, base + k);
     if (*sl) {
-      const bulk_val *b = &c->vals[*sl - 1];
+      const bulk_val *b = &c->vals[(uint32_t)*sl - 1];
       if (b->kind == v->kind &&
-          (v4 || strcmp(c->texts + b->off, v->text) == 0)) {
+          (v4 || (b->len == tl && memcmp(c->texts + b->off, v->text, tl) == 0))) {
         *vid = b->vid;
         return ACC_OK;
       }
       continue;
     }
-    size_t n = v4 ? 0 : strlen(v->text) + 1 + (v->kind == ACC_CK_IPV6 ? 16 : 0);
+    size_t n = v4 ? 0 : tl + 1 + (v->kind == ACC_CK_IPV6 ? 16 : 0);
     if (c->n_texts + n > c->cap_texts) {
       size_t ncap = c->cap_texts ? c->cap_texts * 2 : 1 << 20;
       while (ncap < c->n_texts + n)
@@ -387,15 +412,16 @@ static acc_rc bulk_value(sqc *c, const acc_corr_val *v, int64_t *vid) {
     b->vid = base + k;
     b->kind = (uint8_t)v->kind;
     b->plen = v->plen;
+    b->len = (uint16_t)tl;
     b->off = (uint32_t)c->n_texts;
     if (!v4) {
-      size_t tl = strlen(v->text) + 1;
-      memcpy(c->texts + c->n_texts, v->text, tl);
+      memcpy(c->texts + c->n_texts, v->text, tl + 1);
       if (v->kind == ACC_CK_IPV6)
-        memcpy(c->texts + c->n_texts + tl, v->net, 16);
+        memcpy(c->texts + c->n_texts + tl + 1, v->net, 16);
       c->n_texts += n;
     }
-    *sl = (uint32_t)++c->n_vals;
+    *sl = slot_word(b, c->n_vals);
+    c->n_vals++;
     *vid = b->vid;
     return ACC_OK;
   }
@@ -857,9 +883,14 @@ acc_rc acc_sqc_index(acc_store *s, const acc_corr_doc *doc,
   int64_t *vids = malloc(n * sizeof *vids);
   if (!vids)
     return ACC_ENOMEM;
+  if (c->bulk) /* the slots each value will probe, fetched ahead */
+    for (size_t i = 0; i < n; i++) {
+      vids[i] = base_vid(&vals[i]);
+      PREFETCH(&c->slots[slot_of(vids[i], c->slot_bits)]);
+    }
   for (size_t i = 0; i < n && !rc; i++) {
     if (c->bulk) {
-      rc = bulk_value(c, &vals[i], &vids[i]);
+      rc = bulk_value(c, &vals[i], vids[i], &vids[i]);
       if (rc)
         acc_diag_set(d, rc, "rebuilding the index: memory");
     } else {
@@ -925,11 +956,28 @@ acc_rc acc_sqc_index(acc_store *s, const acc_corr_doc *doc,
 
 acc_rc acc_sqc_reset(acc_store *s, acc_diag *d) {
   char *msg = NULL;
-  if (sqlite3_exec(acc_sq_db(s),
-                   "DELETE FROM corr_postings; DELETE FROM corr_docs;"
-                   " DELETE FROM corr_values; DELETE FROM corr_net6;"
-                   " DELETE FROM corr_plens;",
-                   NULL, NULL, &msg) != SQLITE_OK) {
+  /* Debian's SQLite overwrites every freed page with zeros (secure_delete):
+   * for the whole index that is a gigabyte written for nothing, as the new
+   * index is written into the same pages at once.  FAST still clears the
+   * deleted cells of pages that stay in use. */
+  int secure = 1;
+  sqlite3_stmt *sd;
+  if (sqlite3_prepare_v2(acc_sq_db(s), "PRAGMA secure_delete", -1, &sd,
+                         NULL) == SQLITE_OK) {
+    if (sqlite3_step(sd) == SQLITE_ROW)
+      secure = sqlite3_column_int(sd, 0);
+    sqlite3_finalize(sd);
+  }
+  sqlite3_exec(acc_sq_db(s), "PRAGMA secure_delete=FAST", NULL, NULL, NULL);
+  int ok = sqlite3_exec(acc_sq_db(s),
+                        "DELETE FROM corr_postings; DELETE FROM corr_docs;"
+                        " DELETE FROM corr_values; DELETE FROM corr_net6;"
+                        " DELETE FROM corr_plens;",
+                        NULL, NULL, &msg) == SQLITE_OK;
+  char pragma[40];
+  snprintf(pragma, sizeof pragma, "PRAGMA secure_delete=%d", secure);
+  sqlite3_exec(acc_sq_db(s), pragma, NULL, NULL, NULL);
+  if (!ok) {
     acc_rc rc = acc_diag_set(d, ACC_ESTORE, "store %s: emptying the index: %s",
                              acc_sq_path(s), msg ? msg : "?");
     sqlite3_free(msg);
@@ -963,6 +1011,163 @@ static void *sort_posts(void *arg) {
   return NULL;
 }
 
+static void *sort_vals(void *arg) {
+  sqc *c = arg;
+  qsort(c->vals, c->n_vals, sizeof *c->vals, cmp_val);
+  return NULL;
+}
+
+/* Two eponymous virtual tables hand the sorted arrays to one INSERT ...
+ * SELECT each: acc_bulk_vals(vid, kind, text) and acc_bulk_posts(vid, cls,
+ * seq, t, dt).  One statement for millions of rows, instead of a bind,
+ * step and reset per row. */
+typedef struct bulk_vtab {
+  sqlite3_vtab base;
+  sqc *c;
+  int posts; /* which array */
+} bulk_vtab;
+
+typedef struct bulk_cur {
+  sqlite3_vtab_cursor base;
+  size_t i;
+} bulk_cur;
+
+static int bulk_connect(sqlite3 *db, void *aux, int argc,
+                        const char *const *argv, sqlite3_vtab **out,
+                        char **err) {
+  (void)argc;
+  (void)err;
+  int posts = strcmp(argv[0], "acc_bulk_posts") == 0;
+  int rc = sqlite3_declare_vtab(
+      db, posts ? "CREATE TABLE x(vid, cls, seq, t, dt)"
+                : "CREATE TABLE x(vid, kind, text)");
+  if (rc != SQLITE_OK)
+    return rc;
+  bulk_vtab *v = sqlite3_malloc(sizeof *v);
+  if (!v)
+    return SQLITE_NOMEM;
+  memset(v, 0, sizeof *v);
+  v->c = aux;
+  v->posts = posts;
+  *out = &v->base;
+  return SQLITE_OK;
+}
+
+static int bulk_disconnect(sqlite3_vtab *v) {
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+static int bulk_best_index(sqlite3_vtab *v, sqlite3_index_info *ii) {
+  (void)v;
+  ii->estimatedCost = 1e6;
+  ii->orderByConsumed = 0;
+  return SQLITE_OK;
+}
+
+static int bulk_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out) {
+  (void)v;
+  bulk_cur *k = sqlite3_malloc(sizeof *k);
+  if (!k)
+    return SQLITE_NOMEM;
+  memset(k, 0, sizeof *k);
+  *out = &k->base;
+  return SQLITE_OK;
+}
+
+static int bulk_close(sqlite3_vtab_cursor *k) {
+  sqlite3_free(k);
+  return SQLITE_OK;
+}
+
+static int bulk_filter(sqlite3_vtab_cursor *k, int idx, const char *idxs,
+                       int argc, sqlite3_value **argv) {
+  (void)idx;
+  (void)idxs;
+  (void)argc;
+  (void)argv;
+  ((bulk_cur *)k)->i = 0;
+  return SQLITE_OK;
+}
+
+static int bulk_next(sqlite3_vtab_cursor *k) {
+  bulk_cur *cur = (bulk_cur *)k;
+  bulk_vtab *v = (bulk_vtab *)k->pVtab;
+  cur->i++;
+  /* fetch ahead what the next rows will read at random */
+  size_t a = cur->i + AHEAD;
+  if (v->posts && a < v->c->n_posts)
+    PREFETCH(&v->c->docs[v->c->posts[a].doc]);
+  else if (!v->posts && a < v->c->n_vals)
+    PREFETCH(v->c->texts + v->c->vals[a].off);
+  return SQLITE_OK;
+}
+
+static int bulk_eof(sqlite3_vtab_cursor *k) {
+  bulk_cur *cur = (bulk_cur *)k;
+  bulk_vtab *v = (bulk_vtab *)k->pVtab;
+  return cur->i >= (v->posts ? v->c->n_posts : v->c->n_vals);
+}
+
+static int bulk_column(sqlite3_vtab_cursor *k, sqlite3_context *ctx, int col) {
+  bulk_cur *cur = (bulk_cur *)k;
+  bulk_vtab *v = (bulk_vtab *)k->pVtab;
+  sqc *c = v->c;
+  if (v->posts) {
+    const bulk_post *p = &c->posts[cur->i];
+    const bulk_doc *dc = &c->docs[p->doc];
+    int64_t x = col == 0   ? (int64_t)p->vid
+                : col == 1 ? (int64_t)p->cls
+                : col == 2 ? dc->seq
+                : col == 3 ? dc->t
+                           : dc->dt;
+    sqlite3_result_int64(ctx, x);
+    return SQLITE_OK;
+  }
+  const bulk_val *b = &c->vals[cur->i];
+  if (col == 0)
+    sqlite3_result_int64(ctx, b->vid);
+  else if (col == 1)
+    sqlite3_result_int(ctx, b->kind);
+  else if (b->kind == ACC_CK_IPV4)
+    sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+  else
+    sqlite3_result_text(ctx, c->texts + b->off, (int)b->len, SQLITE_STATIC);
+  return SQLITE_OK;
+}
+
+static int bulk_rowid(sqlite3_vtab_cursor *k, sqlite_int64 *out) {
+  *out = (sqlite_int64)((bulk_cur *)k)->i;
+  return SQLITE_OK;
+}
+
+static const sqlite3_module bulk_module = {
+    .iVersion = 0,
+    .xCreate = NULL, /* eponymous only */
+    .xConnect = bulk_connect,
+    .xBestIndex = bulk_best_index,
+    .xDisconnect = bulk_disconnect,
+    .xDestroy = bulk_disconnect,
+    .xOpen = bulk_open,
+    .xClose = bulk_close,
+    .xFilter = bulk_filter,
+    .xNext = bulk_next,
+    .xEof = bulk_eof,
+    .xColumn = bulk_column,
+    .xRowid = bulk_rowid,
+};
+
+static acc_rc bulk_insert(acc_store *s, const char *sql, acc_diag *d) {
+  char *msg = NULL;
+  if (sqlite3_exec(acc_sq_db(s), sql, NULL, NULL, &msg) != SQLITE_OK) {
+    acc_rc rc = acc_diag_set(d, ACC_ESTORE, "store %s: writing the index: %s",
+                             acc_sq_path(s), msg ? msg : "?");
+    sqlite3_free(msg);
+    return rc;
+  }
+  return ACC_OK;
+}
+
 /* Write what bulk mode collected: values and postings in key order, so
  * each b-tree is appended to, page after full page.  The postings are
  * sorted on a second thread while the values are written. */
@@ -974,79 +1179,83 @@ static acc_rc bulk_flush(acc_store *s, acc_diag *d) {
   c->slots = NULL;
   c->cap_slots = 0;
   c->slot_bits = 0;
+  if (!c->bulk_modules) {
+    if (sqlite3_create_module_v2(acc_sq_db(s), "acc_bulk_vals", &bulk_module,
+                                 c, NULL) != SQLITE_OK ||
+        sqlite3_create_module_v2(acc_sq_db(s), "acc_bulk_posts", &bulk_module,
+                                 c, NULL) != SQLITE_OK) {
+      bulk_free(c);
+      return db_err(s, d, "registering the bulk tables");
+    }
+    c->bulk_modules = 1;
+  }
+  /* both sorts at once, the postings' while the values are written */
   pthread_t th;
   int threaded = c->n_posts > 4096 &&
                  pthread_create(&th, NULL, sort_posts, c) == 0;
   if (!threaded && c->n_posts)
     sort_posts(c);
-  if (c->n_vals)
-    qsort(c->vals, c->n_vals, sizeof *c->vals, cmp_val);
-  sqlite3_stmt *st = stmt(s, S_VAL_ADD, d);
-  if (!st)
-    rc = ACC_ESTORE;
+  sort_vals(c);
+  rc = bulk_insert(s,
+                   "INSERT OR FAIL INTO corr_values(vid, kind, text)"
+                   " SELECT vid, kind, text FROM acc_bulk_vals",
+                   d);
+  /* networks: their extra rows */
   for (size_t i = 0; i < c->n_vals && !rc; i++) {
     const bulk_val *b = &c->vals[i];
     int v4 = b->kind == ACC_CK_IPV4;
+    if (!(v4 ? b->plen < 32 : b->kind == ACC_CK_IPV6))
+      continue;
     const char *text = v4 ? "" : c->texts + b->off;
-    sqlite3_bind_int64(st, 1, b->vid);
-    sqlite3_bind_int(st, 2, b->kind);
-    sqlite3_bind_text(st, 3, text, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-      rc = db_err(s, d, "adding a value");
-    sqlite3_reset(st);
-    if (!rc && (v4 || b->kind == ACC_CK_IPV6) &&
-        (b->kind == ACC_CK_IPV6 || b->plen < 32)) {
-      acc_corr_val v = {.kind = b->kind, .text = text, .plen = b->plen};
-      if (v4) {
-        uint64_t a = (uint64_t)b->vid >> 8;
-        v.net[0] = (uint8_t)(a >> 24);
-        v.net[1] = (uint8_t)(a >> 16);
-        v.net[2] = (uint8_t)(a >> 8);
-        v.net[3] = (uint8_t)a;
-      } else {
-        memcpy(v.net, text + strlen(text) + 1, 16);
-      }
-      rc = net_rows(s, &v, b->vid, d);
-      if (!rc && !(st = stmt(s, S_VAL_ADD, d)))
-        rc = ACC_ESTORE;
+    acc_corr_val v = {.kind = b->kind, .text = text, .plen = b->plen};
+    if (v4) {
+      uint64_t a = (uint64_t)b->vid >> 8;
+      v.net[0] = (uint8_t)(a >> 24);
+      v.net[1] = (uint8_t)(a >> 16);
+      v.net[2] = (uint8_t)(a >> 8);
+      v.net[3] = (uint8_t)a;
+    } else {
+      memcpy(v.net, text + b->len + 1, 16);
     }
+    rc = net_rows(s, &v, b->vid, d);
   }
   if (threaded)
     pthread_join(th, NULL);
-  if (!rc && c->n_posts && !(st = stmt(s, S_POST_APPEND, d)))
-    rc = ACC_ESTORE;
-  for (size_t i = 0; i < c->n_posts && !rc; i++) {
-    const bulk_post *p = &c->posts[i];
-    const bulk_doc *dc = &c->docs[p->doc];
-    sqlite3_bind_int64(st, 1, (int64_t)p->vid);
-    sqlite3_bind_int64(st, 2, p->cls);
-    sqlite3_bind_int64(st, 3, dc->seq);
-    sqlite3_bind_int64(st, 4, dc->t);
-    sqlite3_bind_int64(st, 5, dc->dt);
-    if (sqlite3_step(st) != SQLITE_DONE)
-      rc = db_err(s, d, "adding a posting");
-    sqlite3_reset(st);
-  }
+  if (!rc && c->n_posts)
+    rc = bulk_insert(s,
+                     "INSERT OR FAIL INTO corr_postings(vid, cls, seq, t, dt)"
+                     " SELECT vid, cls, seq, t, dt FROM acc_bulk_posts",
+                     d);
   bulk_free(c);
   return rc;
 }
+
+/* A larger page cache while bulk mode writes: fewer pages spilled to the
+ * WAL before the commit. */
+#define BULK_CACHE "PRAGMA cache_size=-262144"
+#define NORMAL_CACHE "PRAGMA cache_size=-65536" /* as store_sqlite.c opens */
 
 acc_rc acc_sqc_bulk(acc_store *s, int on, acc_diag *d) {
   sqc *c = state(s);
   if (!c)
     return ACC_ENOMEM;
   if (on < 0) {
+    if (c->bulk)
+      sqlite3_exec(acc_sq_db(s), NORMAL_CACHE, NULL, NULL, NULL);
     bulk_free(c);
     return ACC_OK;
   }
   if (on) {
     bulk_free(c);
     c->bulk = 1;
+    sqlite3_exec(acc_sq_db(s), BULK_CACHE, NULL, NULL, NULL);
     return bulk_grow_slots(c);
   }
   if (!c->bulk)
     return ACC_OK;
-  return bulk_flush(s, d);
+  acc_rc rc = bulk_flush(s, d);
+  sqlite3_exec(acc_sq_db(s), NORMAL_CACHE, NULL, NULL, NULL);
+  return rc;
 }
 
 /* ---- lookups ---- */
