@@ -68,7 +68,6 @@ enum {
   S_LIST_PLEN_NEXT,
   S_LIST_MATCH,
   S_DATA_VERSION,
-  S_AGG,
   S_RECENT,
   N_STMT
 };
@@ -134,8 +133,6 @@ static const char *const sql_text[N_STMT] = {
                      " e.valid_from <= ?5 AND e.valid_until >= ?4"
                      " ORDER BY l.name, e.valid_from",
     [S_DATA_VERSION] = "PRAGMA data_version",
-    [S_AGG] = "SELECT cls, count(*), min(t), max(t + dt), max(seq)"
-              " FROM corr_postings WHERE vid = ?1 GROUP BY cls",
     [S_RECENT] = "SELECT seq, t, dt FROM corr_postings WHERE vid = ?1 AND"
                  " cls = ?2 ORDER BY seq DESC LIMIT ?3",
 };
@@ -1339,29 +1336,60 @@ acc_rc acc_sqc_postings(acc_store *s, int64_t vid, acc_corr_posting_cb cb,
   return rc;
 }
 
+/* Summed up here rather than by GROUP BY: the postings come in (cls, seq)
+ * order, so each class is a run; a value with a handful of postings (most
+ * of them) costs one range read and no aggregate machinery. */
 acc_rc acc_sqc_agg(acc_store *s, int64_t vid, acc_corr_agg_cb cb, void *ctx,
                    acc_diag *d) {
-  sqlite3_stmt *st = stmt(s, S_AGG, d);
+  sqlite3_stmt *st = stmt(s, S_POSTINGS, d);
   if (!st)
     return ACC_ESTORE;
   sqlite3_bind_int64(st, 1, vid);
   int step;
   acc_rc rc = ACC_OK;
+  acc_corr_agg a = {0};
+  int have = 0;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    acc_corr_agg a = {.cls = sqlite3_column_int64(st, 0),
-                      .n = sqlite3_column_int64(st, 1),
-                      .t_min_us = sqlite3_column_int64(st, 2) * 1000000,
-                      .t_max_us = sqlite3_column_int64(st, 3) * 1000000,
-                      .seq_max = sqlite3_column_int64(st, 4)};
-    int stop = cb(ctx, &a);
-    if (stop) {
-      rc = (acc_rc)stop;
-      break;
+    int64_t cls = sqlite3_column_int64(st, 0);
+    int64_t seq = sqlite3_column_int64(st, 1);
+    int64_t t = sqlite3_column_int64(st, 2);
+    int64_t te = t + sqlite3_column_int64(st, 3);
+    if (have && cls != a.cls) {
+      acc_corr_agg out = a;
+      out.t_min_us *= 1000000;
+      out.t_max_us *= 1000000;
+      int stop = cb(ctx, &out);
+      if (stop) {
+        rc = (acc_rc)stop;
+        have = 0;
+        break;
+      }
+      have = 0;
     }
+    if (!have) {
+      a = (acc_corr_agg){.cls = cls, .n = 0, .t_min_us = t, .t_max_us = te,
+                         .seq_max = seq};
+      have = 1;
+    }
+    a.n++;
+    if (t < a.t_min_us)
+      a.t_min_us = t;
+    if (te > a.t_max_us)
+      a.t_max_us = te;
+    if (seq > a.seq_max)
+      a.seq_max = seq;
   }
   if (!rc && step != SQLITE_DONE)
     rc = db_err(s, d, "reading postings");
   sqlite3_reset(st);
+  if (!rc && have) {
+    acc_corr_agg out = a;
+    out.t_min_us *= 1000000;
+    out.t_max_us *= 1000000;
+    int stop = cb(ctx, &out);
+    if (stop)
+      rc = (acc_rc)stop;
+  }
   return rc;
 }
 
