@@ -18,6 +18,13 @@
  *   corr_cls   sharing classes; corr_net6   IPv6 networks for containment;
  *   corr_plens   the prefix lengths of stored networks.
  * Times are kept in seconds.
+ *
+ * A rebuild runs in bulk mode: values (an open-addressing table that
+ * assigns ids exactly as incremental indexing does) and postings are
+ * collected in memory, then sorted and written in key order, each table by
+ * one INSERT ... SELECT from an eponymous virtual table over the sorted
+ * array (acc_bulk_vals, acc_bulk_posts: registered on this connection for
+ * that, never a stored table).
  */
 #include <limits.h>
 #include <pthread.h>
