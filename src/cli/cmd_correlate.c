@@ -74,8 +74,10 @@ static int rebuild(acc_cli *g, acc_store *s) {
   }
   if (g->json)
     printf("{\"versions\":%zu,\"indexed\":%zu,\"occurrences\":%zu,"
-           "\"unreadable\":%zu,\"seconds\":%.3f}\n",
-           c.versions, c.indexed, c.values, c.bad, dt);
+           "\"unreadable\":%zu,\"seconds\":%.3f,\"phases\":{\"clear\":%.3f,"
+           "\"read\":%.3f,\"write\":%.3f,\"commit\":%.3f}}\n",
+           c.versions, c.indexed, c.values, c.bad, dt, c.s_clear, c.s_read,
+           c.s_write, c.s_commit);
   else if (!g->quiet)
     fprintf(stderr,
             "accord: correlation index rebuilt: %zu versions read, %zu with "

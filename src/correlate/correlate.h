@@ -108,6 +108,9 @@ typedef struct acc_corr_rebuild_counts {
   size_t indexed;  /* with at least one value */
   size_t values;   /* occurrences extracted */
   size_t bad;      /* unreadable (skipped) */
+  /* seconds spent emptying the index, reading and extracting every version
+   * (the pipeline), writing the sorted tables, committing */
+  double s_clear, s_read, s_write, s_commit;
 } acc_corr_rebuild_counts;
 acc_rc acc_corr_rebuild(acc_store *s, acc_corr_rebuild_counts *c,
                         acc_diag *d);

@@ -212,6 +212,8 @@ typedef struct query {
   /* postings collected for one value */
   acc_corr_posting *posts;
   size_t n_posts, cap_posts;
+  struct row_slot *rows; /* rows read, by seq (row_of) */
+  size_t n_rows, cap_rows;
 } query;
 
 static int on_org(void *ctx, const acc_org *o) {
@@ -389,9 +391,62 @@ static int on_row(void *ctx, const acc_record *r) {
   return 0;
 }
 
+/* The row of a version, read once per answer (hops and the objects named
+ * ask for the same ones). */
+typedef struct row_slot {
+  int64_t seq; /* 0 = empty */
+  acc_rc rc;
+  rowinfo *ri;
+} row_slot;
+
 static acc_rc row_of(query *q, int64_t seq, rowinfo *ri) {
+  if ((q->n_rows + 1) * 2 > q->cap_rows) {
+    size_t ncap = q->cap_rows ? q->cap_rows * 2 : 1024;
+    row_slot *nr = calloc(ncap, sizeof *nr);
+    if (nr) {
+      for (size_t i = 0; i < q->cap_rows; i++) {
+        if (!q->rows[i].seq)
+          continue;
+        size_t j = (size_t)((uint64_t)q->rows[i].seq * 0x9E3779B97F4A7C15ULL >>
+                            20) & (ncap - 1);
+        while (nr[j].seq)
+          j = (j + 1) & (ncap - 1);
+        nr[j] = q->rows[i];
+      }
+      free(q->rows);
+      q->rows = nr;
+      q->cap_rows = ncap;
+    }
+  }
+  row_slot *slot = NULL;
+  if ((q->n_rows + 1) * 2 <= q->cap_rows) {
+    size_t j = (size_t)((uint64_t)seq * 0x9E3779B97F4A7C15ULL >> 20) &
+               (q->cap_rows - 1);
+    while (q->rows[j].seq && q->rows[j].seq != seq)
+      j = (j + 1) & (q->cap_rows - 1);
+    slot = &q->rows[j];
+    if (slot->seq) {
+      if (slot->ri)
+        *ri = *slot->ri;
+      else
+        memset(ri, 0, sizeof *ri);
+      return slot->rc;
+    }
+  }
   memset(ri, 0, sizeof *ri);
-  return q->s->ops->corr_record(q->s, seq, on_row, ri, q->d);
+  acc_diag d;
+  acc_rc rc = q->s->ops->corr_record(q->s, seq, on_row, ri, &d);
+  if (rc && rc != ACC_ENOTFOUND)
+    return acc_diag_set(q->d, rc, "%s", d.msg);
+  if (slot) {
+    slot->seq = seq;
+    slot->rc = rc;
+    slot->ri = rc ? NULL : malloc(sizeof *ri);
+    if (slot->ri)
+      *slot->ri = *ri;
+    q->n_rows++;
+  }
+  return rc;
 }
 
 /* A version as released to the reader. */
@@ -760,6 +815,15 @@ static acc_rc collect_summed(query *q, group *g, int64_t vid, int kind,
  * by one. */
 #define SUM_MIN 512
 
+/* Whether the per-class sums just read hold one posting each (then each
+ * is that posting: its seq, its start and its end). */
+static int aggs_are_postings(const query *q) {
+  for (size_t k = 0; k < q->n_aggs; k++)
+    if (q->aggs[k].n != 1)
+      return 0;
+  return 1;
+}
+
 static acc_rc collect(query *q, group *g, int64_t vid, int kind,
                       const char *text, int via) {
   acc_rc rc;
@@ -782,7 +846,18 @@ static acc_rc collect(query *q, group *g, int64_t vid, int kind,
       return collect_summed(q, g, vid, kind, text);
   }
   q->n_posts = 0;
-  rc = q->s->ops->corr_postings(q->s, vid, on_posting, q, q->d);
+  if (via < 0 && !g->summed && aggs_are_postings(q)) {
+    /* one posting per class: the sums are the postings (no second read) */
+    for (size_t k = 0; k < q->n_aggs; k++) {
+      const acc_corr_agg *a = &q->aggs[k];
+      acc_corr_posting p = {.vid = vid, .cls = a->cls, .seq = a->seq_max,
+                            .t_us = a->t_min_us, .t_end_us = a->t_max_us};
+      if (on_posting(q, &p))
+        return ACC_ENOMEM;
+    }
+  } else {
+    rc = q->s->ops->corr_postings(q->s, vid, on_posting, q, q->d);
+  }
   if (rc)
     return rc == (acc_rc)1 ? ACC_ENOMEM : rc;
   /* group_add_hit is linear: keep groups of huge values fast by
@@ -1142,10 +1217,18 @@ static acc_rc answer(query *q, const char *what, const char *self_id,
   json_t *all_sources = json_array();
   memset(seen, 0, seen_n);
   size_t n_matched = 0;
+  size_t n_checked = 0;
   for (size_t gi = 0; gi < q->n_groups; gi++) {
     group *g = &q->groups[gi];
     if ((rc = group_finish(q, g)))
       break;
+    if (g->relation == 0)
+      n_checked++;
+    /* asked by id: only the values something else shares are listed (a
+     * report of 1,000 SCOs would otherwise list hundreds of empty ones);
+     * values_checked says how many were looked up */
+    if (self_id && !g->occ)
+      continue;
     int64_t first = g->first, last = g->last;
     int tlp = g->tlp;
     json_t *srcs = json_array();
@@ -1228,6 +1311,9 @@ static acc_rc answer(query *q, const char *what, const char *self_id,
     json_object_set_new(top, "id", json_string(self_id));
   json_object_set_new(top, "common_sources", json_integer(common));
   json_object_set_new(top, "values_matched", json_integer((json_int_t)n_matched));
+  if (self_id)
+    json_object_set_new(top, "values_checked",
+                        json_integer((json_int_t)n_checked));
   json_object_set_new(top, "sources", sorted_strings(all_sources));
   json_object_set_new(top, "values", values);
   values = NULL;
@@ -1270,6 +1356,9 @@ static void query_free(query *q) {
   free(q->org_oid);
   free(q->org_name);
   free(q->posts);
+  for (size_t i = 0; i < q->cap_rows; i++)
+    free(q->rows[i].ri);
+  free(q->rows);
 }
 
 static acc_rc query_init(query *q, acc_store *s, const acc_reader *rd,

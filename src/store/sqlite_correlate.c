@@ -18,8 +18,16 @@
  *   corr_cls   sharing classes; corr_net6   IPv6 networks for containment;
  *   corr_plens   the prefix lengths of stored networks.
  * Times are kept in seconds.
+ *
+ * A rebuild runs in bulk mode: values (an open-addressing table that
+ * assigns ids exactly as incremental indexing does) and postings are
+ * collected in memory, then sorted and written in key order, each table by
+ * one INSERT ... SELECT from an eponymous virtual table over the sorted
+ * array (acc_bulk_vals, acc_bulk_posts: registered on this connection for
+ * that, never a stored table).
  */
 #include <limits.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,7 +75,6 @@ enum {
   S_LIST_PLEN_NEXT,
   S_LIST_MATCH,
   S_DATA_VERSION,
-  S_AGG,
   S_RECENT,
   N_STMT
 };
@@ -133,8 +140,6 @@ static const char *const sql_text[N_STMT] = {
                      " e.valid_from <= ?5 AND e.valid_until >= ?4"
                      " ORDER BY l.name, e.valid_from",
     [S_DATA_VERSION] = "PRAGMA data_version",
-    [S_AGG] = "SELECT cls, count(*), min(t), max(t + dt), max(seq)"
-              " FROM corr_postings WHERE vid = ?1 GROUP BY cls",
     [S_RECENT] = "SELECT seq, t, dt FROM corr_postings WHERE vid = ?1 AND"
                  " cls = ?2 ORDER BY seq DESC LIMIT ?3",
 };
@@ -145,19 +150,33 @@ typedef struct cls_slot {
   int64_t cls;
 } cls_slot;
 
-/* Bulk mode (a rebuild): postings and values collected in memory. */
+/* Bulk mode (a rebuild): postings and values collected in memory, compact
+ * (a 10 M-occurrence rebuild holds them all at once). */
 typedef struct bulk_post {
-  int64_t vid, cls, seq;
-  int64_t t, dt;
+  uint64_t vid;
+  uint32_t cls;
+  uint32_t doc; /* index into docs: docs come in seq order */
 } bulk_post;
 
+typedef struct bulk_doc {
+  int64_t seq, t, dt;
+} bulk_doc;
+
 typedef struct bulk_val {
-  int64_t vid; /* 0 = empty slot */
-  int kind;
-  uint32_t off; /* text at texts + off */
-  uint8_t plen; /* IP kinds: the network */
-  uint8_t net[16];
+  int64_t vid;
+  uint32_t off; /* text at texts + off (IPv6: the 16-byte network follows
+                   its NUL); IPv4 has none: the id says it all */
+  uint8_t kind;
+  uint8_t plen; /* IP kinds */
+  uint16_t len; /* of the text */
 } bulk_val;
+
+#if defined(__GNUC__)
+#define PREFETCH(p) __builtin_prefetch(p)
+#else
+#define PREFETCH(p) ((void)0)
+#endif
+#define AHEAD 16 /* rows prefetched ahead in the bulk loops */
 
 typedef struct sqc {
   sqlite3_stmt *st[N_STMT];
@@ -175,10 +194,18 @@ typedef struct sqc {
   int64_t local_changes; /* bumped by every write of this handle */
   /* bulk */
   int bulk;
+  int bulk_modules; /* the acc_bulk_* virtual tables are registered */
   bulk_post *posts;
   size_t n_posts, cap_posts;
-  bulk_val *vals; /* open addressing by vid */
-  size_t cap_vals, n_vals;
+  bulk_doc *docs;
+  size_t n_docs, cap_docs;
+  bulk_val *vals; /* dense, in order of arrival */
+  size_t n_vals, cap_vals;
+  uint64_t *slots; /* open addressing by vid: index into vals + 1 in the
+                      low half, the vid's low 32 bits in the high half (a
+                      probe mostly decides without reading vals) */
+  size_t cap_slots;
+  unsigned slot_bits;
   char *texts;
   size_t n_texts, cap_texts;
 } sqc;
@@ -219,12 +246,18 @@ static sqlite3_stmt *stmt(acc_store *s, int i, acc_diag *d) {
 
 static void bulk_free(sqc *c) {
   free(c->posts);
+  free(c->docs);
   free(c->vals);
+  free(c->slots);
   free(c->texts);
   c->posts = NULL;
+  c->docs = NULL;
   c->vals = NULL;
+  c->slots = NULL;
   c->texts = NULL;
-  c->n_posts = c->cap_posts = c->n_vals = c->cap_vals = 0;
+  c->n_posts = c->cap_posts = c->n_docs = c->cap_docs = 0;
+  c->n_vals = c->cap_vals = c->cap_slots = 0;
+  c->slot_bits = 0;
   c->n_texts = c->cap_texts = 0;
   c->bulk = 0;
 }
@@ -281,57 +314,89 @@ static int64_t hash_vid(int kind, const char *text) {
 
 /* Fibonacci hashing: the high bits of the product (IPv4 ids differ in
  * their middle bits, so the low bits would cluster). */
-static size_t slot_of(int64_t vid, size_t cap) {
-  unsigned bits = 0;
-  while (((size_t)1 << bits) < cap)
-    bits++;
+static size_t slot_of(int64_t vid, unsigned bits) {
   uint64_t h = (uint64_t)vid * 0x9E3779B97F4A7C15ULL;
   return bits ? (size_t)(h >> (64 - bits)) : 0;
 }
 
-static acc_rc bulk_grow_vals(sqc *c) {
-  size_t ncap = c->cap_vals ? c->cap_vals * 2 : 1 << 16;
-  bulk_val *nv = calloc(ncap, sizeof *nv);
-  if (!nv)
+/* Grow an array of n elements of size sz to hold one more. */
+static int grow(void **p, size_t *cap, size_t n, size_t sz, size_t first) {
+  if (n < *cap)
+    return 0;
+  size_t ncap = *cap ? *cap * 2 : first;
+  void *np = realloc(*p, ncap * sz);
+  if (!np)
+    return -1;
+  *p = np;
+  *cap = ncap;
+  return 0;
+}
+
+static uint64_t slot_word(const bulk_val *b, size_t i) {
+  return (uint64_t)(uint32_t)b->vid << 32 | (uint64_t)(i + 1);
+}
+
+static acc_rc bulk_grow_slots(sqc *c) {
+  unsigned bits = c->slot_bits ? c->slot_bits + 1 : 16;
+  size_t ncap = (size_t)1 << bits;
+  uint64_t *ns = calloc(ncap, sizeof *ns);
+  if (!ns)
     return ACC_ENOMEM;
-  for (size_t i = 0; i < c->cap_vals; i++) {
-    if (!c->vals[i].vid)
-      continue;
-    size_t j = slot_of(c->vals[i].vid, ncap);
-    while (nv[j].vid)
+  for (size_t i = 0; i < c->n_vals; i++) {
+    size_t j = slot_of(c->vals[i].vid, bits);
+    while (ns[j])
       j = (j + 1) & (ncap - 1);
-    nv[j] = c->vals[i];
+    ns[j] = slot_word(&c->vals[i], i);
   }
-  free(c->vals);
-  c->vals = nv;
-  c->cap_vals = ncap;
+  free(c->slots);
+  c->slots = ns;
+  c->cap_slots = ncap;
+  c->slot_bits = bits;
   return ACC_OK;
 }
 
-static bulk_val *bulk_slot(sqc *c, int64_t vid) {
-  size_t j = slot_of(vid, c->cap_vals);
-  while (c->vals[j].vid && c->vals[j].vid != vid)
-    j = (j + 1) & (c->cap_vals - 1);
-  return &c->vals[j];
+/* The slot holding vid, or the empty one where it would go. */
+static uint64_t *bulk_slot(sqc *c, int64_t vid) {
+  size_t j = slot_of(vid, c->slot_bits);
+  uint32_t fp = (uint32_t)vid;
+  for (;;) {
+    uint64_t w = c->slots[j];
+    if (!w || ((uint32_t)(w >> 32) == fp &&
+               c->vals[(uint32_t)w - 1].vid == vid))
+      return &c->slots[j];
+    j = (j + 1) & (c->cap_slots - 1);
+  }
 }
 
-/* Find or add v in the bulk table; *vid out. */
-static acc_rc bulk_value(sqc *c, const acc_corr_val *v, int64_t *vid) {
-  if ((c->n_vals + 1) * 2 > c->cap_vals && bulk_grow_vals(c))
+static int64_t base_vid(const acc_corr_val *v) {
+  return v->kind == ACC_CK_IPV4 ? v4_vid(v->net, v->plen)
+                                : hash_vid(v->kind, v->text);
+}
+
+/* Find or add v (whose first id is base) in the bulk table; *vid out. */
+static acc_rc bulk_value(sqc *c, const acc_corr_val *v, int64_t base,
+                         int64_t *vid) {
+  if ((c->n_vals + 1) * 2 > c->cap_slots && bulk_grow_slots(c))
     return ACC_ENOMEM;
-  int64_t base = v->kind == ACC_CK_IPV4 ? v4_vid(v->net, v->plen)
-                                        : hash_vid(v->kind, v->text);
-  int window = v->kind == ACC_CK_IPV4 ? 1 : PROBE;
+  if (c->n_vals >= UINT32_MAX - 1)
+    return ACC_ENOMEM;
+  int v4 = v->kind == ACC_CK_IPV4;
+  size_t tl = v4 ? 0 : strlen(v->text);
+  if (tl > UINT16_MAX)
+    return ACC_ENOMEM;
+  int window = v4 ? 1 : PROBE;
   for (int k = 0; k < window; k++) {
-    bulk_val *b = bulk_slot(c, base + k);
-    if (b->vid) {
-      if (b->kind == v->kind && strcmp(c->texts + b->off, v->text) == 0) {
+    uint64_t *sl = bulk_slot(c, base + k);
+    if (*sl) {
+      const bulk_val *b = &c->vals[(uint32_t)*sl - 1];
+      if (b->kind == v->kind &&
+          (v4 || (b->len == tl && memcmp(c->texts + b->off, v->text, tl) == 0))) {
         *vid = b->vid;
         return ACC_OK;
       }
       continue;
     }
-    size_t n = strlen(v->text) + 1;
+    size_t n = v4 ? 0 : tl + 1 + (v->kind == ACC_CK_IPV6 ? 16 : 0);
     if (c->n_texts + n > c->cap_texts) {
       size_t ncap = c->cap_texts ? c->cap_texts * 2 : 1 << 20;
       while (ncap < c->n_texts + n)
@@ -344,13 +409,22 @@ static acc_rc bulk_value(sqc *c, const acc_corr_val *v, int64_t *vid) {
       c->texts = nt;
       c->cap_texts = ncap;
     }
-    memcpy(c->texts + c->n_texts, v->text, n);
+    if (grow((void **)&c->vals, &c->cap_vals, c->n_vals, sizeof *c->vals,
+             1 << 16))
+      return ACC_ENOMEM;
+    bulk_val *b = &c->vals[c->n_vals];
     b->vid = base + k;
-    b->kind = v->kind;
-    b->off = (uint32_t)c->n_texts;
+    b->kind = (uint8_t)v->kind;
     b->plen = v->plen;
-    memcpy(b->net, v->net, 16);
-    c->n_texts += n;
+    b->len = (uint16_t)tl;
+    b->off = (uint32_t)c->n_texts;
+    if (!v4) {
+      memcpy(c->texts + c->n_texts, v->text, tl + 1);
+      if (v->kind == ACC_CK_IPV6)
+        memcpy(c->texts + c->n_texts + tl + 1, v->net, 16);
+      c->n_texts += n;
+    }
+    *sl = slot_word(b, c->n_vals);
     c->n_vals++;
     *vid = b->vid;
     return ACC_OK;
@@ -633,19 +707,6 @@ static int64_t secs(int64_t us) {
 
 static acc_rc post_add(acc_store *s, int64_t vid, int64_t cls, int64_t seq,
                        int64_t t, int64_t dt, acc_diag *d) {
-  sqc *c = state(s);
-  if (c->bulk) {
-    if (c->n_posts == c->cap_posts) {
-      size_t ncap = c->cap_posts ? c->cap_posts * 2 : 1 << 16;
-      bulk_post *np = realloc(c->posts, ncap * sizeof *np);
-      if (!np)
-        return acc_diag_set(d, ACC_ENOMEM, "rebuilding the index: memory");
-      c->posts = np;
-      c->cap_posts = ncap;
-    }
-    c->posts[c->n_posts++] = (bulk_post){vid, cls, seq, t, dt};
-    return ACC_OK;
-  }
   sqlite3_stmt *st = stmt(s, S_POST_ADD, d);
   if (!st)
     return ACC_ESTORE;
@@ -826,9 +887,14 @@ acc_rc acc_sqc_index(acc_store *s, const acc_corr_doc *doc,
   int64_t *vids = malloc(n * sizeof *vids);
   if (!vids)
     return ACC_ENOMEM;
+  if (c->bulk) /* the slots each value will probe, fetched ahead */
+    for (size_t i = 0; i < n; i++) {
+      vids[i] = base_vid(&vals[i]);
+      PREFETCH(&c->slots[slot_of(vids[i], c->slot_bits)]);
+    }
   for (size_t i = 0; i < n && !rc; i++) {
     if (c->bulk) {
-      rc = bulk_value(c, &vals[i], &vids[i]);
+      rc = bulk_value(c, &vals[i], vids[i], &vids[i]);
       if (rc)
         acc_diag_set(d, rc, "rebuilding the index: memory");
     } else {
@@ -867,7 +933,25 @@ acc_rc acc_sqc_index(acc_store *s, const acc_corr_doc *doc,
       sqlite3_reset(st);
     }
   }
-  for (size_t i = 0; !rc && live && i < m; i++)
+  if (!rc && live && c->bulk) {
+    /* collected, written sorted by bulk_flush */
+    if (cls < 0 || cls > (int64_t)UINT32_MAX || c->n_docs >= UINT32_MAX ||
+        grow((void **)&c->docs, &c->cap_docs, c->n_docs, sizeof *c->docs,
+             1 << 12))
+      rc = acc_diag_set(d, ACC_ENOMEM, "rebuilding the index: memory");
+    while (!rc && c->n_posts + m > c->cap_posts)
+      if (grow((void **)&c->posts, &c->cap_posts, c->cap_posts,
+               sizeof *c->posts, (size_t)1 << 16))
+        rc = acc_diag_set(d, ACC_ENOMEM, "rebuilding the index: memory");
+    if (!rc) {
+      uint32_t di = (uint32_t)c->n_docs;
+      c->docs[c->n_docs++] = (bulk_doc){seq, t, dt};
+      for (size_t i = 0; !rc && i < m; i++)
+        c->posts[c->n_posts++] =
+            (bulk_post){(uint64_t)vids[i], (uint32_t)cls, di};
+    }
+  }
+  for (size_t i = 0; !rc && live && !c->bulk && i < m; i++)
     rc = post_add(s, vids[i], cls, seq, t, dt, d);
   free(blob);
   free(vids);
@@ -876,11 +960,28 @@ acc_rc acc_sqc_index(acc_store *s, const acc_corr_doc *doc,
 
 acc_rc acc_sqc_reset(acc_store *s, acc_diag *d) {
   char *msg = NULL;
-  if (sqlite3_exec(acc_sq_db(s),
-                   "DELETE FROM corr_postings; DELETE FROM corr_docs;"
-                   " DELETE FROM corr_values; DELETE FROM corr_net6;"
-                   " DELETE FROM corr_plens;",
-                   NULL, NULL, &msg) != SQLITE_OK) {
+  /* Debian's SQLite overwrites every freed page with zeros (secure_delete):
+   * for the whole index that is a gigabyte written for nothing, as the new
+   * index is written into the same pages at once.  FAST still clears the
+   * deleted cells of pages that stay in use. */
+  int secure = 1;
+  sqlite3_stmt *sd;
+  if (sqlite3_prepare_v2(acc_sq_db(s), "PRAGMA secure_delete", -1, &sd,
+                         NULL) == SQLITE_OK) {
+    if (sqlite3_step(sd) == SQLITE_ROW)
+      secure = sqlite3_column_int(sd, 0);
+    sqlite3_finalize(sd);
+  }
+  sqlite3_exec(acc_sq_db(s), "PRAGMA secure_delete=FAST", NULL, NULL, NULL);
+  int ok = sqlite3_exec(acc_sq_db(s),
+                        "DELETE FROM corr_postings; DELETE FROM corr_docs;"
+                        " DELETE FROM corr_values; DELETE FROM corr_net6;"
+                        " DELETE FROM corr_plens;",
+                        NULL, NULL, &msg) == SQLITE_OK;
+  char pragma[40];
+  snprintf(pragma, sizeof pragma, "PRAGMA secure_delete=%d", secure);
+  sqlite3_exec(acc_sq_db(s), pragma, NULL, NULL, NULL);
+  if (!ok) {
     acc_rc rc = acc_diag_set(d, ACC_ESTORE, "store %s: emptying the index: %s",
                              acc_sq_path(s), msg ? msg : "?");
     sqlite3_free(msg);
@@ -900,7 +1001,7 @@ static int cmp_post(const void *a, const void *b) {
     return x->vid < y->vid ? -1 : 1;
   if (x->cls != y->cls)
     return x->cls < y->cls ? -1 : 1;
-  return x->seq < y->seq ? -1 : x->seq > y->seq;
+  return x->doc < y->doc ? -1 : x->doc > y->doc; /* doc order is seq order */
 }
 
 static int cmp_val(const void *a, const void *b) {
@@ -908,64 +1009,257 @@ static int cmp_val(const void *a, const void *b) {
   return x->vid < y->vid ? -1 : x->vid > y->vid;
 }
 
+static void *sort_posts(void *arg) {
+  sqc *c = arg;
+  qsort(c->posts, c->n_posts, sizeof *c->posts, cmp_post);
+  return NULL;
+}
+
+static void *sort_vals(void *arg) {
+  sqc *c = arg;
+  qsort(c->vals, c->n_vals, sizeof *c->vals, cmp_val);
+  return NULL;
+}
+
+/* Two eponymous virtual tables hand the sorted arrays to one INSERT ...
+ * SELECT each: acc_bulk_vals(vid, kind, text) and acc_bulk_posts(vid, cls,
+ * seq, t, dt).  One statement for millions of rows, instead of a bind,
+ * step and reset per row. */
+typedef struct bulk_vtab {
+  sqlite3_vtab base;
+  sqc *c;
+  int posts; /* which array */
+} bulk_vtab;
+
+typedef struct bulk_cur {
+  sqlite3_vtab_cursor base;
+  size_t i;
+} bulk_cur;
+
+static int bulk_connect(sqlite3 *db, void *aux, int argc,
+                        const char *const *argv, sqlite3_vtab **out,
+                        char **err) {
+  (void)argc;
+  (void)err;
+  int posts = strcmp(argv[0], "acc_bulk_posts") == 0;
+  int rc = sqlite3_declare_vtab(
+      db, posts ? "CREATE TABLE x(vid, cls, seq, t, dt)"
+                : "CREATE TABLE x(vid, kind, text)");
+  if (rc != SQLITE_OK)
+    return rc;
+  bulk_vtab *v = sqlite3_malloc(sizeof *v);
+  if (!v)
+    return SQLITE_NOMEM;
+  memset(v, 0, sizeof *v);
+  v->c = aux;
+  v->posts = posts;
+  *out = &v->base;
+  return SQLITE_OK;
+}
+
+static int bulk_disconnect(sqlite3_vtab *v) {
+  sqlite3_free(v);
+  return SQLITE_OK;
+}
+
+static int bulk_best_index(sqlite3_vtab *v, sqlite3_index_info *ii) {
+  (void)v;
+  ii->estimatedCost = 1e6;
+  ii->orderByConsumed = 0;
+  return SQLITE_OK;
+}
+
+static int bulk_open(sqlite3_vtab *v, sqlite3_vtab_cursor **out) {
+  (void)v;
+  bulk_cur *k = sqlite3_malloc(sizeof *k);
+  if (!k)
+    return SQLITE_NOMEM;
+  memset(k, 0, sizeof *k);
+  *out = &k->base;
+  return SQLITE_OK;
+}
+
+static int bulk_close(sqlite3_vtab_cursor *k) {
+  sqlite3_free(k);
+  return SQLITE_OK;
+}
+
+static int bulk_filter(sqlite3_vtab_cursor *k, int idx, const char *idxs,
+                       int argc, sqlite3_value **argv) {
+  (void)idx;
+  (void)idxs;
+  (void)argc;
+  (void)argv;
+  ((bulk_cur *)k)->i = 0;
+  return SQLITE_OK;
+}
+
+static int bulk_next(sqlite3_vtab_cursor *k) {
+  bulk_cur *cur = (bulk_cur *)k;
+  bulk_vtab *v = (bulk_vtab *)k->pVtab;
+  cur->i++;
+  /* fetch ahead what the next rows will read at random */
+  size_t a = cur->i + AHEAD;
+  if (v->posts && a < v->c->n_posts)
+    PREFETCH(&v->c->docs[v->c->posts[a].doc]);
+  else if (!v->posts && a < v->c->n_vals)
+    PREFETCH(v->c->texts + v->c->vals[a].off);
+  return SQLITE_OK;
+}
+
+static int bulk_eof(sqlite3_vtab_cursor *k) {
+  bulk_cur *cur = (bulk_cur *)k;
+  bulk_vtab *v = (bulk_vtab *)k->pVtab;
+  return cur->i >= (v->posts ? v->c->n_posts : v->c->n_vals);
+}
+
+static int bulk_column(sqlite3_vtab_cursor *k, sqlite3_context *ctx, int col) {
+  bulk_cur *cur = (bulk_cur *)k;
+  bulk_vtab *v = (bulk_vtab *)k->pVtab;
+  sqc *c = v->c;
+  if (v->posts) {
+    const bulk_post *p = &c->posts[cur->i];
+    const bulk_doc *dc = &c->docs[p->doc];
+    int64_t x = col == 0   ? (int64_t)p->vid
+                : col == 1 ? (int64_t)p->cls
+                : col == 2 ? dc->seq
+                : col == 3 ? dc->t
+                           : dc->dt;
+    sqlite3_result_int64(ctx, x);
+    return SQLITE_OK;
+  }
+  const bulk_val *b = &c->vals[cur->i];
+  if (col == 0)
+    sqlite3_result_int64(ctx, b->vid);
+  else if (col == 1)
+    sqlite3_result_int(ctx, b->kind);
+  else if (b->kind == ACC_CK_IPV4)
+    sqlite3_result_text(ctx, "", 0, SQLITE_STATIC);
+  else
+    sqlite3_result_text(ctx, c->texts + b->off, (int)b->len, SQLITE_STATIC);
+  return SQLITE_OK;
+}
+
+static int bulk_rowid(sqlite3_vtab_cursor *k, sqlite_int64 *out) {
+  *out = (sqlite_int64)((bulk_cur *)k)->i;
+  return SQLITE_OK;
+}
+
+static const sqlite3_module bulk_module = {
+    .iVersion = 0,
+    .xCreate = NULL, /* eponymous only */
+    .xConnect = bulk_connect,
+    .xBestIndex = bulk_best_index,
+    .xDisconnect = bulk_disconnect,
+    .xDestroy = bulk_disconnect,
+    .xOpen = bulk_open,
+    .xClose = bulk_close,
+    .xFilter = bulk_filter,
+    .xNext = bulk_next,
+    .xEof = bulk_eof,
+    .xColumn = bulk_column,
+    .xRowid = bulk_rowid,
+};
+
+static acc_rc bulk_insert(acc_store *s, const char *sql, acc_diag *d) {
+  char *msg = NULL;
+  if (sqlite3_exec(acc_sq_db(s), sql, NULL, NULL, &msg) != SQLITE_OK) {
+    acc_rc rc = acc_diag_set(d, ACC_ESTORE, "store %s: writing the index: %s",
+                             acc_sq_path(s), msg ? msg : "?");
+    sqlite3_free(msg);
+    return rc;
+  }
+  return ACC_OK;
+}
+
 /* Write what bulk mode collected: values and postings in key order, so
- * each b-tree is appended to, page after full page. */
+ * each b-tree is appended to, page after full page.  The postings are
+ * sorted on a second thread while the values are written. */
 static acc_rc bulk_flush(acc_store *s, acc_diag *d) {
   sqc *c = state(s);
   acc_rc rc = ACC_OK;
   c->bulk = 0;
-  size_t m = 0;
-  for (size_t i = 0; i < c->cap_vals; i++)
-    if (c->vals[i].vid)
-      c->vals[m++] = c->vals[i];
-  if (m)
-    qsort(c->vals, m, sizeof *c->vals, cmp_val);
-  for (size_t i = 0; i < m && !rc; i++) {
-    sqlite3_stmt *st = stmt(s, S_VAL_ADD, d);
-    if (!st)
-      return ACC_ESTORE;
-    const char *text = c->texts + c->vals[i].off;
-    sqlite3_bind_int64(st, 1, c->vals[i].vid);
-    sqlite3_bind_int(st, 2, c->vals[i].kind);
-    sqlite3_bind_text(st, 3, c->vals[i].kind == ACC_CK_IPV4 ? "" : text, -1,
-                      SQLITE_STATIC);
-    if (sqlite3_step(st) != SQLITE_DONE)
-      rc = db_err(s, d, "adding a value");
-    sqlite3_reset(st);
-    if (!rc && (c->vals[i].kind == ACC_CK_IPV4 ||
-                c->vals[i].kind == ACC_CK_IPV6)) {
-      acc_corr_val v = {.kind = c->vals[i].kind, .text = text,
-                        .plen = c->vals[i].plen};
-      memcpy(v.net, c->vals[i].net, 16);
-      rc = net_rows(s, &v, c->vals[i].vid, d);
+  free(c->slots);
+  c->slots = NULL;
+  c->cap_slots = 0;
+  c->slot_bits = 0;
+  if (!c->bulk_modules) {
+    if (sqlite3_create_module_v2(acc_sq_db(s), "acc_bulk_vals", &bulk_module,
+                                 c, NULL) != SQLITE_OK ||
+        sqlite3_create_module_v2(acc_sq_db(s), "acc_bulk_posts", &bulk_module,
+                                 c, NULL) != SQLITE_OK) {
+      bulk_free(c);
+      return db_err(s, d, "registering the bulk tables");
     }
+    c->bulk_modules = 1;
   }
-  if (c->n_posts)
-    qsort(c->posts, c->n_posts, sizeof *c->posts, cmp_post);
-  for (size_t i = 0; i < c->n_posts && !rc; i++) {
-    bulk_post *p = &c->posts[i];
-    rc = post_add(s, p->vid, p->cls, p->seq, p->t, p->dt, d);
+  /* both sorts at once, the postings' while the values are written */
+  pthread_t th;
+  int threaded = c->n_posts > 4096 &&
+                 pthread_create(&th, NULL, sort_posts, c) == 0;
+  if (!threaded && c->n_posts)
+    sort_posts(c);
+  sort_vals(c);
+  rc = bulk_insert(s,
+                   "INSERT OR FAIL INTO corr_values(vid, kind, text)"
+                   " SELECT vid, kind, text FROM acc_bulk_vals",
+                   d);
+  /* networks: their extra rows */
+  for (size_t i = 0; i < c->n_vals && !rc; i++) {
+    const bulk_val *b = &c->vals[i];
+    int v4 = b->kind == ACC_CK_IPV4;
+    if (!(v4 ? b->plen < 32 : b->kind == ACC_CK_IPV6))
+      continue;
+    const char *text = v4 ? "" : c->texts + b->off;
+    acc_corr_val v = {.kind = b->kind, .text = text, .plen = b->plen};
+    if (v4) {
+      uint64_t a = (uint64_t)b->vid >> 8;
+      v.net[0] = (uint8_t)(a >> 24);
+      v.net[1] = (uint8_t)(a >> 16);
+      v.net[2] = (uint8_t)(a >> 8);
+      v.net[3] = (uint8_t)a;
+    } else {
+      memcpy(v.net, text + b->len + 1, 16);
+    }
+    rc = net_rows(s, &v, b->vid, d);
   }
+  if (threaded)
+    pthread_join(th, NULL);
+  if (!rc && c->n_posts)
+    rc = bulk_insert(s,
+                     "INSERT OR FAIL INTO corr_postings(vid, cls, seq, t, dt)"
+                     " SELECT vid, cls, seq, t, dt FROM acc_bulk_posts",
+                     d);
   bulk_free(c);
   return rc;
 }
+
+/* A larger page cache while bulk mode writes: fewer pages spilled to the
+ * WAL before the commit. */
+#define BULK_CACHE "PRAGMA cache_size=-262144"
+#define NORMAL_CACHE "PRAGMA cache_size=-65536" /* as store_sqlite.c opens */
 
 acc_rc acc_sqc_bulk(acc_store *s, int on, acc_diag *d) {
   sqc *c = state(s);
   if (!c)
     return ACC_ENOMEM;
   if (on < 0) {
+    if (c->bulk)
+      sqlite3_exec(acc_sq_db(s), NORMAL_CACHE, NULL, NULL, NULL);
     bulk_free(c);
     return ACC_OK;
   }
   if (on) {
     bulk_free(c);
     c->bulk = 1;
-    return bulk_grow_vals(c);
+    sqlite3_exec(acc_sq_db(s), BULK_CACHE, NULL, NULL, NULL);
+    return bulk_grow_slots(c);
   }
   if (!c->bulk)
     return ACC_OK;
-  return bulk_flush(s, d);
+  acc_rc rc = bulk_flush(s, d);
+  sqlite3_exec(acc_sq_db(s), NORMAL_CACHE, NULL, NULL, NULL);
+  return rc;
 }
 
 /* ---- lookups ---- */
@@ -1049,29 +1343,60 @@ acc_rc acc_sqc_postings(acc_store *s, int64_t vid, acc_corr_posting_cb cb,
   return rc;
 }
 
+/* Summed up here rather than by GROUP BY: the postings come in (cls, seq)
+ * order, so each class is a run; a value with a handful of postings (most
+ * of them) costs one range read and no aggregate machinery. */
 acc_rc acc_sqc_agg(acc_store *s, int64_t vid, acc_corr_agg_cb cb, void *ctx,
                    acc_diag *d) {
-  sqlite3_stmt *st = stmt(s, S_AGG, d);
+  sqlite3_stmt *st = stmt(s, S_POSTINGS, d);
   if (!st)
     return ACC_ESTORE;
   sqlite3_bind_int64(st, 1, vid);
   int step;
   acc_rc rc = ACC_OK;
+  acc_corr_agg a = {0};
+  int have = 0;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    acc_corr_agg a = {.cls = sqlite3_column_int64(st, 0),
-                      .n = sqlite3_column_int64(st, 1),
-                      .t_min_us = sqlite3_column_int64(st, 2) * 1000000,
-                      .t_max_us = sqlite3_column_int64(st, 3) * 1000000,
-                      .seq_max = sqlite3_column_int64(st, 4)};
-    int stop = cb(ctx, &a);
-    if (stop) {
-      rc = (acc_rc)stop;
-      break;
+    int64_t cls = sqlite3_column_int64(st, 0);
+    int64_t seq = sqlite3_column_int64(st, 1);
+    int64_t t = sqlite3_column_int64(st, 2);
+    int64_t te = t + sqlite3_column_int64(st, 3);
+    if (have && cls != a.cls) {
+      acc_corr_agg out = a;
+      out.t_min_us *= 1000000;
+      out.t_max_us *= 1000000;
+      int stop = cb(ctx, &out);
+      if (stop) {
+        rc = (acc_rc)stop;
+        have = 0;
+        break;
+      }
+      have = 0;
     }
+    if (!have) {
+      a = (acc_corr_agg){.cls = cls, .n = 0, .t_min_us = t, .t_max_us = te,
+                         .seq_max = seq};
+      have = 1;
+    }
+    a.n++;
+    if (t < a.t_min_us)
+      a.t_min_us = t;
+    if (te > a.t_max_us)
+      a.t_max_us = te;
+    if (seq > a.seq_max)
+      a.seq_max = seq;
   }
   if (!rc && step != SQLITE_DONE)
     rc = db_err(s, d, "reading postings");
   sqlite3_reset(st);
+  if (!rc && have) {
+    acc_corr_agg out = a;
+    out.t_min_us *= 1000000;
+    out.t_max_us *= 1000000;
+    int stop = cb(ctx, &out);
+    if (stop)
+      rc = (acc_rc)stop;
+  }
   return rc;
 }
 

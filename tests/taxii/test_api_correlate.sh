@@ -67,8 +67,12 @@ expect_status 404 "bob: an absent object"
 req GET "/api/v1/correlate?id=$IB" -H "$J" "${B[@]}"
 expect_status 200 "bob: his object"
 body_lacks "$IA" "by id, acme's indicator stays hidden"
+# by id, values nothing else shares are counted, not listed
+body_has '"values_matched":0,"values_checked":1' "bob: one value checked, none shared"
+body_lacks '"value":"203.0.113.5"' "bob: the unshared value is not listed"
 req GET "/api/v1/correlate?id=$IB" -H "$J" "${A[@]}"
 body_has "$IA" "alice by id finds acme's indicator"
+body_has '"values_matched":2,"values_checked":1' "alice: the value and the range holding it"
 body_lacks "\"id\":\"$IB\",\"type\"" "the object itself is not listed"
 
 # live: a TAXII POST is correlated as soon as it is stored
