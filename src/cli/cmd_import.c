@@ -289,11 +289,14 @@ int acc_cmd_import(acc_cli *g, int argc, char **argv) {
   }
   o.limits.max_doc_bytes = max_bytes;
 
-  acc_store *s;
+  acc_store *s = NULL;
   acc_diag d;
   acc_rc rc = acc_store_open(g->data_dir, 0, &s, &d);
+  if (!rc && s->ops->cache_mib)
+    rc = s->ops->cache_mib(s, ACC_STORE_IMPORT_CACHE_MIB, &d);
   if (rc) {
     acc_cli_err("%s", d.msg);
+    acc_store_close(s);
     return acc_cli_exit_for(rc);
   }
   if (acc_cli_collection(s, collection, &o.collection)) {

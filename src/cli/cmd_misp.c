@@ -235,6 +235,12 @@ static int cmd_import(acc_cli *g, int argc, char **argv) {
       acc_store_close(s);
       return ACC_EXIT_USAGE;
     }
+    if (s->ops->cache_mib &&
+        (rc = s->ops->cache_mib(s, ACC_STORE_IMPORT_CACHE_MIB, &d))) {
+      acc_cli_err("%s", d.msg);
+      acc_store_close(s);
+      return ACC_EXIT_STORE;
+    }
     if (as) {
       acc_principal p;
       if ((rc = acc_auth_principal_of(s, as, &p, &d))) {

@@ -1824,6 +1824,12 @@ static acc_rc sq_generation(acc_store *base, uint64_t gen[3]) {
   return step == SQLITE_ROW ? ACC_OK : ACC_ESTORE;
 }
 
+static acc_rc sq_cache_mib(acc_store *base, unsigned mib, acc_diag *d) {
+  char sql[64];
+  snprintf(sql, sizeof sql, "PRAGMA cache_size=-%u", mib * 1024u);
+  return exec((sq_store *)base, sql, d);
+}
+
 const acc_store_ops acc_store_sqlite_ops = {
     .name = "sqlite",
     .open = sq_open,
@@ -1898,6 +1904,7 @@ const acc_store_ops acc_store_sqlite_ops = {
     /* the web interface */
     .count_latest = sq_count_latest,
     .generation = sq_generation,
+    .cache_mib = sq_cache_mib,
 };
 
 /* For the SQL kept in sibling files (sqlite_correlate.c, sqlite_sync.c;
