@@ -1315,22 +1315,22 @@ acc_rc acc_sqc_value(acc_store *s, int64_t vid, acc_corr_value_cb cb,
   return rc;
 }
 
-acc_rc acc_sqc_postings(acc_store *s, int64_t vid, acc_corr_posting_cb cb,
-                        void *ctx, acc_diag *d) {
-  sqlite3_stmt *st = stmt(s, S_POSTINGS, d);
-  if (!st)
-    return ACC_ESTORE;
-  sqlite3_bind_int64(st, 1, vid);
+/* Postings of value vid from st's rows: (cls, seq, t, dt), or (seq, t, dt)
+ * when every row is of class cls (cls >= 0). */
+static acc_rc posting_rows(acc_store *s, sqlite3_stmt *st, int64_t vid,
+                           int64_t cls, acc_corr_posting_cb cb, void *ctx,
+                           acc_diag *d) {
+  int c = cls < 0 ? 1 : 0; /* the first column after cls */
   int step;
   acc_rc rc = ACC_OK;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t t = sqlite3_column_int64(st, 2);
-    acc_corr_posting p = {.vid = vid,
-                          .cls = sqlite3_column_int64(st, 0),
-                          .seq = sqlite3_column_int64(st, 1),
-                          .t_us = t * 1000000,
-                          .t_end_us = (t + sqlite3_column_int64(st, 3)) *
-                                      1000000};
+    int64_t t = sqlite3_column_int64(st, c + 1);
+    acc_corr_posting p = {
+        .vid = vid,
+        .cls = cls < 0 ? sqlite3_column_int64(st, 0) : cls,
+        .seq = sqlite3_column_int64(st, c),
+        .t_us = t * 1000000,
+        .t_end_us = (t + sqlite3_column_int64(st, c + 2)) * 1000000};
     int stop = cb(ctx, &p);
     if (stop) {
       rc = (acc_rc)stop;
@@ -1341,6 +1341,15 @@ acc_rc acc_sqc_postings(acc_store *s, int64_t vid, acc_corr_posting_cb cb,
     rc = db_err(s, d, "reading postings");
   sqlite3_reset(st);
   return rc;
+}
+
+acc_rc acc_sqc_postings(acc_store *s, int64_t vid, acc_corr_posting_cb cb,
+                        void *ctx, acc_diag *d) {
+  sqlite3_stmt *st = stmt(s, S_POSTINGS, d);
+  if (!st)
+    return ACC_ESTORE;
+  sqlite3_bind_int64(st, 1, vid);
+  return posting_rows(s, st, vid, -1, cb, ctx, d);
 }
 
 /* Summed up here rather than by GROUP BY: the postings come in (cls, seq)
@@ -1426,26 +1435,7 @@ acc_rc acc_sqc_recent(acc_store *s, int64_t vid, int64_t cls, size_t limit,
   sqlite3_bind_int64(st, 1, vid);
   sqlite3_bind_int64(st, 2, cls);
   sqlite3_bind_int64(st, 3, (sqlite3_int64)limit);
-  int step;
-  acc_rc rc = ACC_OK;
-  while ((step = sqlite3_step(st)) == SQLITE_ROW) {
-    int64_t t = sqlite3_column_int64(st, 1);
-    acc_corr_posting p = {.vid = vid,
-                          .cls = cls,
-                          .seq = sqlite3_column_int64(st, 0),
-                          .t_us = t * 1000000,
-                          .t_end_us = (t + sqlite3_column_int64(st, 2)) *
-                                      1000000};
-    int stop = cb(ctx, &p);
-    if (stop) {
-      rc = (acc_rc)stop;
-      break;
-    }
-  }
-  if (!rc && step != SQLITE_DONE)
-    rc = db_err(s, d, "reading postings");
-  sqlite3_reset(st);
-  return rc;
+  return posting_rows(s, st, vid, cls, cb, ctx, d);
 }
 
 static void set_bit(uint64_t bits[3], unsigned i) {

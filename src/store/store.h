@@ -470,6 +470,9 @@ typedef struct acc_store_ops {
   acc_rc (*cache_mib)(acc_store *s, unsigned mib, acc_diag *d);
 } acc_store_ops;
 
+/* The page cache of a bulk import (MiB; ops->cache_mib). */
+#define ACC_STORE_IMPORT_CACHE_MIB 256u
+
 /* Every backend begins with this header. */
 struct acc_store {
   const acc_store_ops *ops;
@@ -491,9 +494,6 @@ extern const acc_store_ops acc_store_sqlite_ops;
  * object content is not among them: that goes through the enforcement
  * point, policy/guard.h (raw reads are in store/store_raw.h, for the few
  * internal, non-egress users that tests/cli/test_structure.sh allows). */
-/* The page cache of a bulk import (MiB). */
-#define ACC_STORE_IMPORT_CACHE_MIB 256u
-
 static inline acc_rc acc_store_begin(acc_store *s, acc_diag *d) {
   return s->ops->begin(s, d);
 }
