@@ -13,6 +13,7 @@
 #include <sqlite3.h>
 
 #include "store/sqlite_cbm.h"
+#include "store/sqlite_int.h"
 #include "store/sqlite_sync.h"
 #include "util/time.h"
 
@@ -47,24 +48,6 @@ static acc_rc db_err(sqlite3 *db, acc_diag *d, const char *what) {
                       what, sqlite3_errmsg(db));
 }
 
-static void bind_time(sqlite3_stmt *st, int i, int64_t us) {
-  if (us == ACC_TIME_NONE)
-    sqlite3_bind_null(st, i);
-  else
-    sqlite3_bind_int64(st, i, us);
-}
-
-static int64_t col_time(sqlite3_stmt *st, int i) {
-  if (sqlite3_column_type(st, i) == SQLITE_NULL)
-    return ACC_TIME_NONE;
-  return sqlite3_column_int64(st, i);
-}
-
-static void col_str(sqlite3_stmt *st, int i, char *out, size_t size) {
-  const unsigned char *t = sqlite3_column_text(st, i);
-  snprintf(out, size, "%s", t ? (const char *)t : "");
-}
-
 acc_rc acc_sq_cbm_put(acc_store *s, const acc_cbm_row *r, acc_diag *d) {
   sqlite3 *db = acc_sq_db(s);
   sqlite3_stmt *st;
@@ -87,10 +70,10 @@ acc_rc acc_sq_cbm_put(acc_store *s, const acc_cbm_row *r, acc_diag *d) {
   sqlite3_bind_text(st, 7, r->recipients, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 8, r->public_key, -1, SQLITE_STATIC);
   sqlite3_bind_int(st, 9, r->sig);
-  bind_time(st, 10, r->t_us);
-  bind_time(st, 11, r->due1_us);
-  bind_time(st, 12, r->due2_us);
-  bind_time(st, 13, r->modified_us);
+  acc_sq_bind_time(st, 10, r->t_us);
+  acc_sq_bind_time(st, 11, r->due1_us);
+  acc_sq_bind_time(st, 12, r->due2_us);
+  acc_sq_bind_time(st, 13, r->modified_us);
   sqlite3_bind_int64(st, 14, r->origin_oid);
   sqlite3_bind_int64(st, 15, r->collection);
   sqlite3_bind_int(st, 16, r->revoked);
@@ -103,20 +86,20 @@ acc_rc acc_sq_cbm_put(acc_store *s, const acc_cbm_row *r, acc_diag *d) {
 
 static void fill(sqlite3_stmt *st, acc_cbm_row *r) {
   memset(r, 0, sizeof *r);
-  col_str(st, 0, r->id, sizeof r->id);
+  acc_sq_col_str(st, 0, r->id, sizeof r->id);
   const unsigned char *kk = sqlite3_column_text(st, 1);
   r->kind = kk ? (char)kk[0] : '?';
-  col_str(st, 2, r->thread, sizeof r->thread);
-  col_str(st, 3, r->action, sizeof r->action);
-  col_str(st, 4, r->org, sizeof r->org);
-  col_str(st, 5, r->to_org, sizeof r->to_org);
-  col_str(st, 6, r->recipients, sizeof r->recipients);
-  col_str(st, 7, r->public_key, sizeof r->public_key);
+  acc_sq_col_str(st, 2, r->thread, sizeof r->thread);
+  acc_sq_col_str(st, 3, r->action, sizeof r->action);
+  acc_sq_col_str(st, 4, r->org, sizeof r->org);
+  acc_sq_col_str(st, 5, r->to_org, sizeof r->to_org);
+  acc_sq_col_str(st, 6, r->recipients, sizeof r->recipients);
+  acc_sq_col_str(st, 7, r->public_key, sizeof r->public_key);
   r->sig = sqlite3_column_int(st, 8);
-  r->t_us = col_time(st, 9);
-  r->due1_us = col_time(st, 10);
-  r->due2_us = col_time(st, 11);
-  r->modified_us = col_time(st, 12);
+  r->t_us = acc_sq_col_time(st, 9);
+  r->due1_us = acc_sq_col_time(st, 10);
+  r->due2_us = acc_sq_col_time(st, 11);
+  r->modified_us = acc_sq_col_time(st, 12);
   r->origin_oid = sqlite3_column_int64(st, 13);
   r->collection = sqlite3_column_int64(st, 14);
   r->revoked = sqlite3_column_int(st, 15);

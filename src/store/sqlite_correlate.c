@@ -361,8 +361,8 @@ static uint64_t *bulk_slot(sqc *c, int64_t vid) {
   uint32_t fp = (uint32_t)vid;
   for (;;) {
     uint64_t w = c->slots[j];
-    if (!w || ((uint32_t)(w >> 32) == fp &&
-               c->vals[(uint32_t)w - 1].vid == vid))
+    if (!w ||
+        ((uint32_t)(w >> 32) == fp && c->vals[(uint32_t)w - 1].vid == vid))
       return &c->slots[j];
     j = (j + 1) & (c->cap_slots - 1);
   }
@@ -390,7 +390,8 @@ static acc_rc bulk_value(sqc *c, const acc_corr_val *v, int64_t base,
     if (*sl) {
       const bulk_val *b = &c->vals[(uint32_t)*sl - 1];
       if (b->kind == v->kind &&
-          (v4 || (b->len == tl && memcmp(c->texts + b->off, v->text, tl) == 0))) {
+          (v4 ||
+           (b->len == tl && memcmp(c->texts + b->off, v->text, tl) == 0))) {
         *vid = b->vid;
         return ACC_OK;
       }
@@ -653,8 +654,8 @@ acc_rc acc_sqc_cls(acc_store *s, int64_t cls, acc_corr_cls *out, acc_diag *d) {
     if (rc)
       acc_corr_cls_clear(out);
   } else if (step == SQLITE_DONE) {
-    rc = acc_diag_set(d, ACC_ENOTFOUND, "no sharing class %lld",
-                      (long long)cls);
+    rc =
+        acc_diag_set(d, ACC_ENOTFOUND, "no sharing class %lld", (long long)cls);
   } else {
     rc = db_err(s, d, "reading sharing classes");
   }
@@ -966,8 +967,8 @@ acc_rc acc_sqc_reset(acc_store *s, acc_diag *d) {
    * deleted cells of pages that stay in use. */
   int secure = 1;
   sqlite3_stmt *sd;
-  if (sqlite3_prepare_v2(acc_sq_db(s), "PRAGMA secure_delete", -1, &sd,
-                         NULL) == SQLITE_OK) {
+  if (sqlite3_prepare_v2(acc_sq_db(s), "PRAGMA secure_delete", -1, &sd, NULL) ==
+      SQLITE_OK) {
     if (sqlite3_step(sd) == SQLITE_ROW)
       secure = sqlite3_column_int(sd, 0);
     sqlite3_finalize(sd);
@@ -1042,9 +1043,9 @@ static int bulk_connect(sqlite3 *db, void *aux, int argc,
   (void)argc;
   (void)err;
   int posts = strcmp(argv[0], "acc_bulk_posts") == 0;
-  int rc = sqlite3_declare_vtab(
-      db, posts ? "CREATE TABLE x(vid, cls, seq, t, dt)"
-                : "CREATE TABLE x(vid, kind, text)");
+  int rc =
+      sqlite3_declare_vtab(db, posts ? "CREATE TABLE x(vid, cls, seq, t, dt)"
+                                     : "CREATE TABLE x(vid, kind, text)");
   if (rc != SQLITE_OK)
     return rc;
   bulk_vtab *v = sqlite3_malloc(sizeof *v);
@@ -1184,8 +1185,8 @@ static acc_rc bulk_flush(acc_store *s, acc_diag *d) {
   c->cap_slots = 0;
   c->slot_bits = 0;
   if (!c->bulk_modules) {
-    if (sqlite3_create_module_v2(acc_sq_db(s), "acc_bulk_vals", &bulk_module,
-                                 c, NULL) != SQLITE_OK ||
+    if (sqlite3_create_module_v2(acc_sq_db(s), "acc_bulk_vals", &bulk_module, c,
+                                 NULL) != SQLITE_OK ||
         sqlite3_create_module_v2(acc_sq_db(s), "acc_bulk_posts", &bulk_module,
                                  c, NULL) != SQLITE_OK) {
       bulk_free(c);
@@ -1195,8 +1196,8 @@ static acc_rc bulk_flush(acc_store *s, acc_diag *d) {
   }
   /* both sorts at once, the postings' while the values are written */
   pthread_t th;
-  int threaded = c->n_posts > 4096 &&
-                 pthread_create(&th, NULL, sort_posts, c) == 0;
+  int threaded =
+      c->n_posts > 4096 && pthread_create(&th, NULL, sort_posts, c) == 0;
   if (!threaded && c->n_posts)
     sort_posts(c);
   sort_vals(c);
@@ -1302,8 +1303,8 @@ static acc_rc value_rows(acc_store *s, sqlite3_stmt *st, acc_corr_value_cb cb,
   return rc;
 }
 
-acc_rc acc_sqc_value(acc_store *s, int64_t vid, acc_corr_value_cb cb,
-                     void *ctx, acc_diag *d) {
+acc_rc acc_sqc_value(acc_store *s, int64_t vid, acc_corr_value_cb cb, void *ctx,
+                     acc_diag *d) {
   sqlite3_stmt *st = stmt(s, S_VAL_GET, d);
   if (!st)
     return ACC_ESTORE;
@@ -1325,12 +1326,12 @@ static acc_rc posting_rows(acc_store *s, sqlite3_stmt *st, int64_t vid,
   acc_rc rc = ACC_OK;
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     int64_t t = sqlite3_column_int64(st, c + 1);
-    acc_corr_posting p = {
-        .vid = vid,
-        .cls = cls < 0 ? sqlite3_column_int64(st, 0) : cls,
-        .seq = sqlite3_column_int64(st, c),
-        .t_us = t * 1000000,
-        .t_end_us = (t + sqlite3_column_int64(st, c + 2)) * 1000000};
+    acc_corr_posting p = {.vid = vid,
+                          .cls = cls < 0 ? sqlite3_column_int64(st, 0) : cls,
+                          .seq = sqlite3_column_int64(st, c),
+                          .t_us = t * 1000000,
+                          .t_end_us =
+                              (t + sqlite3_column_int64(st, c + 2)) * 1000000};
     int stop = cb(ctx, &p);
     if (stop) {
       rc = (acc_rc)stop;
@@ -1383,8 +1384,8 @@ acc_rc acc_sqc_agg(acc_store *s, int64_t vid, acc_corr_agg_cb cb, void *ctx,
       have = 0;
     }
     if (!have) {
-      a = (acc_corr_agg){.cls = cls, .n = 0, .t_min_us = t, .t_max_us = te,
-                         .seq_max = seq};
+      a = (acc_corr_agg){
+          .cls = cls, .n = 0, .t_min_us = t, .t_max_us = te, .seq_max = seq};
       have = 1;
     }
     a.n++;
@@ -1409,8 +1410,7 @@ acc_rc acc_sqc_agg(acc_store *s, int64_t vid, acc_corr_agg_cb cb, void *ctx,
   return rc;
 }
 
-acc_rc acc_sqc_doc_cls(acc_store *s, int64_t seq, int64_t *cls,
-                       acc_diag *d) {
+acc_rc acc_sqc_doc_cls(acc_store *s, int64_t seq, int64_t *cls, acc_diag *d) {
   sqlite3_stmt *st = stmt(s, S_DOC_GET, d);
   if (!st)
     return ACC_ESTORE;
@@ -1492,9 +1492,8 @@ static void mask_net(const uint8_t in[16], unsigned plen, unsigned bits,
   }
 }
 
-acc_rc acc_sqc_nets(acc_store *s, const acc_corr_val *v,
-                    acc_corr_net_mode mode, acc_corr_value_cb cb, void *ctx,
-                    acc_diag *d) {
+acc_rc acc_sqc_nets(acc_store *s, const acc_corr_val *v, acc_corr_net_mode mode,
+                    acc_corr_value_cb cb, void *ctx, acc_diag *d) {
   int v6 = v->kind == ACC_CK_IPV6;
   if (v->kind != ACC_CK_IPV4 && !v6)
     return ACC_OK;
@@ -1599,8 +1598,8 @@ acc_rc acc_sqc_stats(acc_store *s, acc_corr_stats *out, acc_diag *d) {
   if ((rc = count(s, "SELECT count(*) FROM corr_values", &st.values, d)) ||
       (rc = count(s, "SELECT count(*) FROM corr_postings", &st.postings, d)) ||
       (rc = count(s, "SELECT count(*) FROM corr_docs", &st.docs, d)) ||
-      (rc = count(s, "SELECT count(*) FROM corr_docs WHERE live",
-                  &st.live_docs, d)) ||
+      (rc = count(s, "SELECT count(*) FROM corr_docs WHERE live", &st.live_docs,
+                  d)) ||
       (rc = count(s, "SELECT count(*) FROM corr_cls", &st.classes, d)))
     return rc;
   /* dbstat is optional in SQLite builds: without it, bytes stays 0. */
@@ -1709,8 +1708,9 @@ acc_rc acc_sqc_list_finish(acc_store *s, int64_t lid, acc_diag *d) {
 }
 
 static int64_t col_opt(sqlite3_stmt *st, int i) {
-  return sqlite3_column_type(st, i) == SQLITE_NULL ? ACC_TIME_NONE
-                                                  : sqlite3_column_int64(st, i);
+  return sqlite3_column_type(st, i) == SQLITE_NULL
+             ? ACC_TIME_NONE
+             : sqlite3_column_int64(st, i);
 }
 
 acc_rc acc_sqc_list_list(acc_store *s, acc_list_info_cb cb, void *ctx,
@@ -1759,8 +1759,10 @@ acc_rc acc_sqc_list_drop(acc_store *s, const char *name, acc_diag *d) {
   if (step != SQLITE_ROW && step != SQLITE_DONE)
     return db_err(s, d, "reading lists");
   if (!lid)
-    return acc_diag_set(d, ACC_ENOTFOUND, "no list '%s' (see `accord lists "
-                        "list`)", name);
+    return acc_diag_set(d, ACC_ENOTFOUND,
+                        "no list '%s' (see `accord lists "
+                        "list`)",
+                        name);
   if (!(st = stmt(s, S_LIST_CLEAR, d)))
     return ACC_ESTORE;
   sqlite3_bind_int64(st, 1, lid);
@@ -1782,8 +1784,7 @@ acc_rc acc_sqc_list_drop(acc_store *s, const char *name, acc_diag *d) {
 static acc_rc list_plens(acc_store *s, acc_diag *d) {
   sqc *c = state(s);
   int64_t dv = data_version(s);
-  if (c->lplens_ok && c->lplens_dv == dv &&
-      c->lplens_local == c->local_changes)
+  if (c->lplens_ok && c->lplens_dv == dv && c->lplens_local == c->local_changes)
     return ACC_OK;
   memset(c->lplens, 0, sizeof c->lplens);
   for (int v6 = 0; v6 < 2; v6++) {

@@ -1,14 +1,37 @@
 /*
- * sqlite_int.h — what the files of the SQLite backend share: access to a
- * handle's database for sqlite_correlate.c, and the correlation hooks that
- * store_sqlite.c calls when versions are put or removed.
+ * sqlite_int.h — what the files of the SQLite backend share: column
+ * helpers, access to a handle's database for its sibling files, and the
+ * correlation hooks that store_sqlite.c calls when versions are put or removed.
  */
 #ifndef ACC_SQLITE_INT_H
 #define ACC_SQLITE_INT_H
 
 #include <sqlite3.h>
+#include <stdio.h>
 
 #include "store/store.h"
+#include "util/time.h"
+
+/* Column helpers shared by the backend's files: ACC_TIME_NONE as NULL,
+ * and text copied into a fixed buffer ("" for NULL). */
+static inline void acc_sq_bind_time(sqlite3_stmt *st, int i, int64_t us) {
+  if (us == ACC_TIME_NONE)
+    sqlite3_bind_null(st, i);
+  else
+    sqlite3_bind_int64(st, i, us);
+}
+
+static inline int64_t acc_sq_col_time(sqlite3_stmt *st, int i) {
+  if (sqlite3_column_type(st, i) == SQLITE_NULL)
+    return ACC_TIME_NONE;
+  return sqlite3_column_int64(st, i);
+}
+
+static inline void acc_sq_col_str(sqlite3_stmt *st, int i, char *out,
+                                  size_t size) {
+  const unsigned char *t = sqlite3_column_text(st, i);
+  snprintf(out, size, "%s", t ? (const char *)t : "");
+}
 
 /* store_sqlite.c */
 sqlite3 *acc_sq_db(acc_store *s);
@@ -48,14 +71,13 @@ acc_rc acc_sqc_reset(acc_store *s, acc_diag *d);
 acc_rc acc_sqc_bulk(acc_store *s, int on, acc_diag *d);
 acc_rc acc_sqc_find(acc_store *s, const acc_corr_val *v, int64_t *vid,
                     acc_diag *d);
-acc_rc acc_sqc_value(acc_store *s, int64_t vid, acc_corr_value_cb cb,
-                     void *ctx, acc_diag *d);
+acc_rc acc_sqc_value(acc_store *s, int64_t vid, acc_corr_value_cb cb, void *ctx,
+                     acc_diag *d);
 acc_rc acc_sqc_postings(acc_store *s, int64_t vid, acc_corr_posting_cb cb,
                         void *ctx, acc_diag *d);
 acc_rc acc_sqc_cls(acc_store *s, int64_t cls, acc_corr_cls *out, acc_diag *d);
-acc_rc acc_sqc_nets(acc_store *s, const acc_corr_val *v,
-                    acc_corr_net_mode mode, acc_corr_value_cb cb, void *ctx,
-                    acc_diag *d);
+acc_rc acc_sqc_nets(acc_store *s, const acc_corr_val *v, acc_corr_net_mode mode,
+                    acc_corr_value_cb cb, void *ctx, acc_diag *d);
 acc_rc acc_sqc_stats(acc_store *s, acc_corr_stats *out, acc_diag *d);
 acc_rc acc_sqc_cls_all(acc_store *s, acc_corr_cls_cb cb, void *ctx,
                        acc_diag *d);

@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "store/sqlite_int.h"
 #include "store/sqlite_sync.h"
 #include "util/time.h"
 
@@ -83,24 +84,6 @@ static void done(sqlite3_stmt *st) {
   sqlite3_clear_bindings(st);
 }
 
-static void bind_time(sqlite3_stmt *st, int i, int64_t us) {
-  if (us == ACC_TIME_NONE)
-    sqlite3_bind_null(st, i);
-  else
-    sqlite3_bind_int64(st, i, us);
-}
-
-static int64_t col_time(sqlite3_stmt *st, int i) {
-  if (sqlite3_column_type(st, i) == SQLITE_NULL)
-    return ACC_TIME_NONE;
-  return sqlite3_column_int64(st, i);
-}
-
-static void col_str(sqlite3_stmt *st, int i, char *out, size_t size) {
-  const unsigned char *t = sqlite3_column_text(st, i);
-  snprintf(out, size, "%s", t ? (const char *)t : "");
-}
-
 /* Step a write to completion, mapping constraint failures. */
 static acc_rc step_write(sqlite3 *db, sqlite3_stmt *st, acc_diag *d,
                          const char *what) {
@@ -159,9 +142,9 @@ acc_rc acc_sq_peer_update(acc_store *s, const acc_peer_row *p, acc_diag *d) {
 
 static void fill_peer(sqlite3_stmt *st, acc_peer_row *p) {
   p->pid = sqlite3_column_int64(st, 0);
-  col_str(st, 1, p->name, sizeof p->name);
+  acc_sq_col_str(st, 1, p->name, sizeof p->name);
   p->oid = sqlite3_column_int64(st, 2);
-  col_str(st, 3, p->config, sizeof p->config);
+  acc_sq_col_str(st, 3, p->config, sizeof p->config);
 }
 
 acc_rc acc_sq_peer_get(acc_store *s, const char *name, acc_peer_row *out,
@@ -283,22 +266,22 @@ acc_rc acc_sq_peer_state_get(acc_store *s, int64_t pid, acc_peer_state *out,
   state_init(out, pid);
   int step = sqlite3_step(st);
   if (step == SQLITE_ROW) {
-    col_str(st, 0, out->pull_after, sizeof out->pull_after);
-    col_str(st, 1, out->pull_run_after, sizeof out->pull_run_after);
-    col_str(st, 2, out->pull_next, sizeof out->pull_next);
-    out->push_after_us = col_time(st, 3);
+    acc_sq_col_str(st, 0, out->pull_after, sizeof out->pull_after);
+    acc_sq_col_str(st, 1, out->pull_run_after, sizeof out->pull_run_after);
+    acc_sq_col_str(st, 2, out->pull_next, sizeof out->pull_next);
+    out->push_after_us = acc_sq_col_time(st, 3);
     out->pulled = sqlite3_column_int64(st, 4);
     out->pull_duplicates = sqlite3_column_int64(st, 5);
     out->pull_rejected = sqlite3_column_int64(st, 6);
     out->pushed = sqlite3_column_int64(st, 7);
     out->push_rejected = sqlite3_column_int64(st, 8);
     out->push_withheld = sqlite3_column_int64(st, 9);
-    out->pull_ok_us = col_time(st, 10);
-    out->push_ok_us = col_time(st, 11);
-    out->attempt_us = col_time(st, 12);
-    out->error_us = col_time(st, 13);
-    col_str(st, 14, out->error, sizeof out->error);
-    col_str(st, 15, out->reject, sizeof out->reject);
+    out->pull_ok_us = acc_sq_col_time(st, 10);
+    out->push_ok_us = acc_sq_col_time(st, 11);
+    out->attempt_us = acc_sq_col_time(st, 12);
+    out->error_us = acc_sq_col_time(st, 13);
+    acc_sq_col_str(st, 14, out->error, sizeof out->error);
+    acc_sq_col_str(st, 15, out->reject, sizeof out->reject);
     out->failures = sqlite3_column_int64(st, 16);
   } else if (step != SQLITE_DONE) {
     rc = db_err(db, d, "reading peer state");
@@ -322,17 +305,17 @@ acc_rc acc_sq_peer_state_put(acc_store *s, const acc_peer_state *v,
   sqlite3_bind_text(st, 2, v->pull_after, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(st, 3, v->pull_run_after, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(st, 4, v->pull_next, -1, SQLITE_TRANSIENT);
-  bind_time(st, 5, v->push_after_us);
+  acc_sq_bind_time(st, 5, v->push_after_us);
   sqlite3_bind_int64(st, 6, v->pulled);
   sqlite3_bind_int64(st, 7, v->pull_duplicates);
   sqlite3_bind_int64(st, 8, v->pull_rejected);
   sqlite3_bind_int64(st, 9, v->pushed);
   sqlite3_bind_int64(st, 10, v->push_rejected);
   sqlite3_bind_int64(st, 11, v->push_withheld);
-  bind_time(st, 12, v->pull_ok_us);
-  bind_time(st, 13, v->push_ok_us);
-  bind_time(st, 14, v->attempt_us);
-  bind_time(st, 15, v->error_us);
+  acc_sq_bind_time(st, 12, v->pull_ok_us);
+  acc_sq_bind_time(st, 13, v->push_ok_us);
+  acc_sq_bind_time(st, 14, v->attempt_us);
+  acc_sq_bind_time(st, 15, v->error_us);
   sqlite3_bind_text(st, 16, v->error, -1, SQLITE_TRANSIENT);
   sqlite3_bind_text(st, 17, v->reject, -1, SQLITE_TRANSIENT);
   sqlite3_bind_int64(st, 18, v->failures);
@@ -373,7 +356,7 @@ acc_rc acc_sq_provenance_get(acc_store *s, int64_t date_added_us,
   sqlite3_bind_int64(st, 1, date_added_us);
   int step = sqlite3_step(st);
   if (step == SQLITE_ROW) {
-    col_str(st, 0, peer, ACC_NAME_MAX);
+    acc_sq_col_str(st, 0, peer, ACC_NAME_MAX);
     *received_us = sqlite3_column_int64(st, 1);
   } else if (step == SQLITE_DONE) {
     rc = ACC_ENOTFOUND; /* added here, not received */
@@ -401,8 +384,8 @@ acc_rc acc_sq_added_range(acc_store *s, int64_t cid, int64_t after_us,
   int step = sqlite3_step(st);
   if (step == SQLITE_ROW) {
     *count = sqlite3_column_int64(st, 0);
-    *first_us = col_time(st, 1);
-    *last_us = col_time(st, 2);
+    *first_us = acc_sq_col_time(st, 1);
+    *last_us = acc_sq_col_time(st, 2);
   } else {
     rc = db_err(db, d, "reading objects");
   }

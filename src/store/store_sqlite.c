@@ -581,19 +581,6 @@ static acc_rc sq_rollback_to(acc_store *base, acc_diag *d) {
   return rc;
 }
 
-static void bind_time(sqlite3_stmt *st, int i, int64_t us) {
-  if (us == ACC_TIME_NONE)
-    sqlite3_bind_null(st, i);
-  else
-    sqlite3_bind_int64(st, i, us);
-}
-
-static int64_t col_time(sqlite3_stmt *st, int i) {
-  if (sqlite3_column_type(st, i) == SQLITE_NULL)
-    return ACC_TIME_NONE;
-  return sqlite3_column_int64(st, i);
-}
-
 /* Same content?  Byte-equal, or equal as JSON (key order, whitespace). */
 static int same_content(const char *a, size_t alen, const char *b,
                         size_t blen) {
@@ -630,7 +617,7 @@ static acc_rc sq_put(acc_store *base, int64_t collection, const acc_stix_obj *o,
   while ((step = sqlite3_step(st)) == SQLITE_ROW) {
     any = 1;
     int64_t seq = sqlite3_column_int64(st, 0);
-    int64_t mod = col_time(st, 1);
+    int64_t mod = acc_sq_col_time(st, 1);
     if (sqlite3_column_int(st, 2)) {
       latest_seq = seq;
       latest_mod = mod;
@@ -694,8 +681,8 @@ static acc_rc sq_put(acc_store *base, int64_t collection, const acc_stix_obj *o,
   sqlite3_bind_text(st, 1, o->id, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 2, o->type, -1, SQLITE_STATIC);
   sqlite3_bind_text(st, 3, o->spec_version, -1, SQLITE_STATIC);
-  bind_time(st, 4, o->created_us);
-  bind_time(st, 5, o->modified_us);
+  acc_sq_bind_time(st, 4, o->created_us);
+  acc_sq_bind_time(st, 5, o->modified_us);
   sqlite3_bind_int64(st, 6, added);
   sqlite3_bind_int(st, 7, o->revoked ? 1 : 0);
   sqlite3_bind_int(st, 8, is_latest);
@@ -755,8 +742,8 @@ static void fill_record(sqlite3_stmt *st, acc_record *r) {
   r->id = (const char *)sqlite3_column_text(st, 1);
   r->type = (const char *)sqlite3_column_text(st, 2);
   r->spec_version = (const char *)sqlite3_column_text(st, 3);
-  r->created_us = col_time(st, 4);
-  r->modified_us = col_time(st, 5);
+  r->created_us = acc_sq_col_time(st, 4);
+  r->modified_us = acc_sq_col_time(st, 5);
   r->date_added_us = sqlite3_column_int64(st, 6);
   r->revoked = sqlite3_column_int(st, 7);
   r->is_latest = sqlite3_column_int(st, 8);
@@ -1252,11 +1239,6 @@ static acc_rc finish(sq_store *s, sqlite3_stmt *st, acc_diag *d,
   return rc;
 }
 
-static void col_str(sqlite3_stmt *st, int i, char *out, size_t size) {
-  const unsigned char *t = sqlite3_column_text(st, i);
-  snprintf(out, size, "%s", t ? (const char *)t : "");
-}
-
 #define COLL_COLS                                                              \
   "cid, id, api_root, coalesce(alias, ''), title, description, "               \
   "default_marking, public_read"
@@ -1264,12 +1246,12 @@ static void col_str(sqlite3_stmt *st, int i, char *out, size_t size) {
 static void fill_coll(sqlite3_stmt *st, acc_collection *c) {
   memset(c, 0, sizeof *c);
   c->cid = sqlite3_column_int64(st, 0);
-  col_str(st, 1, c->id, sizeof c->id);
-  col_str(st, 2, c->api_root, sizeof c->api_root);
-  col_str(st, 3, c->alias, sizeof c->alias);
-  col_str(st, 4, c->title, sizeof c->title);
-  col_str(st, 5, c->description, sizeof c->description);
-  col_str(st, 6, c->default_marking, sizeof c->default_marking);
+  acc_sq_col_str(st, 1, c->id, sizeof c->id);
+  acc_sq_col_str(st, 2, c->api_root, sizeof c->api_root);
+  acc_sq_col_str(st, 3, c->alias, sizeof c->alias);
+  acc_sq_col_str(st, 4, c->title, sizeof c->title);
+  acc_sq_col_str(st, 5, c->description, sizeof c->description);
+  acc_sq_col_str(st, 6, c->default_marking, sizeof c->default_marking);
   c->public_read = sqlite3_column_int(st, 7);
 }
 
@@ -1380,8 +1362,8 @@ static acc_rc sq_org_add(acc_store *base, acc_org *o, acc_diag *d) {
 static void fill_org(sqlite3_stmt *st, acc_org *o) {
   memset(o, 0, sizeof *o);
   o->oid = sqlite3_column_int64(st, 0);
-  col_str(st, 1, o->name, sizeof o->name);
-  col_str(st, 2, o->identity_ref, sizeof o->identity_ref);
+  acc_sq_col_str(st, 1, o->name, sizeof o->name);
+  acc_sq_col_str(st, 2, o->identity_ref, sizeof o->identity_ref);
   o->member = sqlite3_column_int(st, 3);
 }
 
@@ -1464,10 +1446,10 @@ static acc_rc user_query(sq_store *s, const char *where, const char *fmt,
   if (step == SQLITE_ROW) {
     memset(out, 0, sizeof *out);
     out->uid = sqlite3_column_int64(st, 0);
-    col_str(st, 1, out->name, sizeof out->name);
+    acc_sq_col_str(st, 1, out->name, sizeof out->name);
     out->oid = sqlite3_column_int64(st, 2);
-    col_str(st, 3, out->org, sizeof out->org);
-    col_str(st, 4, out->pwhash, sizeof out->pwhash);
+    acc_sq_col_str(st, 3, out->org, sizeof out->org);
+    acc_sq_col_str(st, 4, out->pwhash, sizeof out->pwhash);
     out->admin = sqlite3_column_int(st, 5);
     out->disabled = sqlite3_column_int(st, 6);
   } else if (step == SQLITE_DONE) {
@@ -1527,11 +1509,11 @@ static acc_rc sq_token_get(acc_store *base, const char *prefix, acc_token *out,
   if (step == SQLITE_ROW && sqlite3_column_bytes(st, 2) == 32) {
     memset(out, 0, sizeof *out);
     out->tid = sqlite3_column_int64(st, 0);
-    col_str(st, 1, out->prefix, sizeof out->prefix);
+    acc_sq_col_str(st, 1, out->prefix, sizeof out->prefix);
     memcpy(out->hash, sqlite3_column_blob(st, 2), 32);
     out->uid = sqlite3_column_int64(st, 3);
-    col_str(st, 4, out->label, sizeof out->label);
-    out->expires_us = col_time(st, 5);
+    acc_sq_col_str(st, 4, out->label, sizeof out->label);
+    out->expires_us = acc_sq_col_time(st, 5);
     out->revoked = sqlite3_column_int(st, 6);
   } else if (step == SQLITE_ROW || step == SQLITE_DONE) {
     rc = acc_diag_set(d, ACC_ENOTFOUND, "no such token");
@@ -1631,7 +1613,7 @@ static acc_rc sq_meta_get(acc_store *base, const char *key, char *out,
     return rc;
   int step = sqlite3_step(st);
   if (step == SQLITE_ROW)
-    col_str(st, 0, out, size);
+    acc_sq_col_str(st, 0, out, size);
   else if (step == SQLITE_DONE)
     rc = acc_diag_set(d, ACC_ENOTFOUND, "no setting '%s'", key);
   else
