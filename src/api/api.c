@@ -67,9 +67,9 @@ static int pattern_match(const char *pattern, const char *seg[], size_t n,
 }
 
 int acc_api_match(const char *method, const char *path,
-                  const acc_api_route **route, const char *arg[],
-                  size_t *n_arg, char *seg_buf, size_t seg_buf_size,
-                  char *allow, size_t allow_size) {
+                  const acc_api_route **route, const char *arg[], size_t *n_arg,
+                  char *seg_buf, size_t seg_buf_size, char *allow,
+                  size_t allow_size) {
   const char *seg[API_MAX_SEGS];
   size_t n = split(path, seg_buf, seg_buf_size, seg);
   if (n == (size_t)-1)
@@ -109,9 +109,9 @@ const char *acc_api_query(const acc_api_call *c, const char *name) {
 void acc_api_json(acc_api_reply *r, int status, json_t *j) {
   acc_buf_reset(&r->body);
   r->ctype = NULL;
-  char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                  JSON_ENSURE_ASCII)
-              : NULL;
+  char *s =
+      j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII)
+        : NULL;
   json_decref(j);
   if (!s) {
     acc_api_error(r, 500, "building the answer failed (out of memory)");
@@ -153,6 +153,26 @@ static const char *title_of(int status) {
   }
 }
 
+int acc_api_status_of(acc_rc rc) {
+  switch (rc) {
+  case ACC_ENOTFOUND:
+    return 404;
+  case ACC_EINVAL:
+  case ACC_EJSON:
+  case ACC_EUSAGE:
+    return 400;
+  case ACC_EEXIST:
+  case ACC_ECONFLICT:
+    return 409;
+  default:
+    return 500;
+  }
+}
+
+void acc_api_fail(acc_api_reply *r, acc_rc rc, const acc_diag *d) {
+  acc_api_error(r, acc_api_status_of(rc), "%s", d->msg);
+}
+
 void acc_api_error(acc_api_reply *r, int status, const char *fmt, ...) {
   char desc[1024];
   va_list ap;
@@ -166,9 +186,9 @@ void acc_api_error(acc_api_reply *r, int status, const char *fmt, ...) {
   acc_buf_reset(&r->body);
   r->ctype = NULL;
   r->status = status;
-  char *s = j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER |
-                                  JSON_ENSURE_ASCII)
-              : NULL;
+  char *s =
+      j ? json_dumps(j, JSON_COMPACT | JSON_PRESERVE_ORDER | JSON_ENSURE_ASCII)
+        : NULL;
   json_decref(j);
   if (!s || acc_buf_puts(&r->body, s)) {
     acc_buf_reset(&r->body);
@@ -184,9 +204,7 @@ json_t *acc_api_body_object(const acc_api_call *c, acc_api_reply *r) {
     return NULL;
   }
   json_error_t e;
-  json_t *j = json_loadb(c->body, c->body_len,
-                         JSON_REJECT_DUPLICATES,
-                         &e);
+  json_t *j = json_loadb(c->body, c->body_len, JSON_REJECT_DUPLICATES, &e);
   if (!j) {
     acc_api_error(r, 400, "the body is not valid JSON: line %d, column %d: %s",
                   e.line, e.column, e.text);

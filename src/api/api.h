@@ -35,19 +35,19 @@ typedef struct acc_api_call {
   size_t n_arg;
   const char *body; /* POST: the request body (NUL-terminated), else NULL */
   size_t body_len;
-  const char *rid;               /* request id, for messages */
-  void *conn;                    /* struct MHD_Connection *, for acc_api_query */
-  const char *data_dir;          /* the server's data directory */
-  const char *client_addr;       /* the client's IP address, for messages
-                                    and the login throttle */
+  const char *rid;         /* request id, for messages */
+  void *conn;              /* struct MHD_Connection *, for acc_api_query */
+  const char *data_dir;    /* the server's data directory */
+  const char *client_addr; /* the client's IP address, for messages
+                              and the login throttle */
 } acc_api_call;
 
 /* The answer a handler builds.  status 0 after the handler is a 500. */
 typedef struct acc_api_reply {
   int status;
   acc_buf body;
-  const char *ctype; /* NULL = application/json */
-  char filename[128]; /* set: Content-Disposition attachment */
+  const char *ctype;    /* NULL = application/json */
+  char filename[128];   /* set: Content-Disposition attachment */
   char set_cookie[256]; /* set: a Set-Cookie header (web/login.c) */
 } acc_api_reply;
 
@@ -70,9 +70,9 @@ extern const acc_api_route acc_api_routes[];
  * pattern matches the path, 405 when one does but not for this method
  * (then allow holds the methods that do, comma-separated). */
 int acc_api_match(const char *method, const char *path,
-                  const acc_api_route **route, const char *arg[],
-                  size_t *n_arg, char *seg_buf, size_t seg_buf_size,
-                  char *allow, size_t allow_size);
+                  const acc_api_route **route, const char *arg[], size_t *n_arg,
+                  char *seg_buf, size_t seg_buf_size, char *allow,
+                  size_t allow_size);
 
 /* A query-string parameter (decoded), or NULL. */
 const char *acc_api_query(const acc_api_call *c, const char *name);
@@ -82,6 +82,11 @@ const char *acc_api_query(const acc_api_call *c, const char *name);
 void acc_api_json(acc_api_reply *r, int status, json_t *j);
 void acc_api_error(acc_api_reply *r, int status, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* A library error as an HTTP status: 404 not found, 400 bad input, 409
+ * conflict, 500 otherwise; acc_api_fail answers with it and the
+ * diagnostic as the description. */
+int acc_api_status_of(acc_rc rc);
+void acc_api_fail(acc_api_reply *r, acc_rc rc, const acc_diag *d);
 
 /* Parse the POST body as one JSON object; on failure r holds a 400 naming
  * the line and column, and NULL is returned. */

@@ -30,26 +30,6 @@ static acc_case_ctx ctx_of(const acc_api_call *c) {
                         .now_us = ACC_TIME_NONE};
 }
 
-static int status_of(acc_rc rc) {
-  switch (rc) {
-  case ACC_ENOTFOUND:
-    return 404;
-  case ACC_EINVAL:
-  case ACC_EJSON:
-  case ACC_EUSAGE:
-    return 400;
-  case ACC_EEXIST:
-  case ACC_ECONFLICT:
-    return 409;
-  default:
-    return 500;
-  }
-}
-
-static void fail(acc_api_reply *r, acc_rc rc, const acc_diag *d) {
-  acc_api_error(r, status_of(rc), "%s", d->msg);
-}
-
 /* The case, answering 404 (as for an absent one) when invisible. */
 static acc_case *load(acc_api_call *c, acc_api_reply *r) {
   acc_case_ctx x = ctx_of(c);
@@ -57,7 +37,7 @@ static acc_case *load(acc_api_call *c, acc_api_reply *r) {
   acc_diag d;
   acc_rc rc = acc_case_load(&x, c->arg[0], &k, &d);
   if (rc) {
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return NULL;
   }
   return k;
@@ -89,7 +69,7 @@ static void reply_case(acc_api_call *c, acc_api_reply *r, int status,
   acc_diag d;
   acc_rc rc = acc_case_load(&x, id, &k, &d);
   if (rc) {
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   json_t *j = acc_case_to_json(k);
@@ -116,7 +96,7 @@ void acc_api_cases_list(acc_api_call *c, acc_api_reply *r) {
   acc_rc rc = acc_case_list(&x, on_case, &l, &d);
   if (rc) {
     json_decref(l.a);
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   acc_api_json(r, 200, json_pack("{s:o}", "cases", l.a));
@@ -151,7 +131,7 @@ void acc_api_case_new(acc_api_call *c, acc_api_reply *r) {
     rc = acc_case_create(&x, spec, cid, id, &d);
   json_decref(spec);
   if (rc) {
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   reply_case(c, r, 201, id, NULL, NULL);
@@ -169,7 +149,7 @@ void acc_api_case_edit(acc_api_call *c, acc_api_reply *r) {
   acc_rc rc = acc_case_edit(&x, c->arg[0], spec, id, &d);
   json_decref(spec);
   if (rc) {
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   reply_case(c, r, 200, id, NULL, NULL);
@@ -191,7 +171,7 @@ void acc_api_case_evidence(acc_api_call *c, acc_api_reply *r) {
   acc_rc rc = acc_case_add_evidence(&x, id, spec, note, &d);
   json_decref(spec);
   if (rc) {
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   reply_case(c, r, 200, id, "note", note);
@@ -215,7 +195,7 @@ void acc_api_case_endorse(acc_api_call *c, acc_api_reply *r) {
   acc_rc rc = acc_case_endorse(&x, id, spec, op, &d);
   json_decref(spec);
   if (rc) {
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   reply_case(c, r, 200, id, "opinion", op);
@@ -237,7 +217,8 @@ static int build(acc_api_call *c, acc_api_reply *r, const char *release,
   acc_diag d;
   acc_rc rc = acc_pack_build(&x, c->arg[0], &o, p, &d);
   if (rc) {
-    acc_api_error(r, rc == ACC_ENOTFOUND ? 409 : status_of(rc), "%s", d.msg);
+    acc_api_error(r, rc == ACC_ENOTFOUND ? 409 : acc_api_status_of(rc), "%s",
+                  d.msg);
     return -1;
   }
   return 0;

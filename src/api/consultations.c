@@ -30,26 +30,6 @@
 #include "cbm/cbm.h"
 #include "util/time.h"
 
-static int status_of(acc_rc rc) {
-  switch (rc) {
-  case ACC_ENOTFOUND:
-    return 404;
-  case ACC_EINVAL:
-  case ACC_EJSON:
-  case ACC_EUSAGE:
-    return 400;
-  case ACC_EEXIST:
-  case ACC_ECONFLICT:
-    return 409;
-  default:
-    return 500;
-  }
-}
-
-static void fail(acc_api_reply *r, acc_rc rc, const acc_diag *d) {
-  acc_api_error(r, status_of(rc), "%s", d->msg);
-}
-
 /* The context of a call; -1 (with r set) when ?now= is malformed. */
 static int ctx_of(const acc_api_call *c, acc_api_reply *r, int reads,
                   acc_cbm_ctx *x) {
@@ -97,7 +77,7 @@ void acc_api_consultations_list(acc_api_call *c, acc_api_reply *r) {
   acc_rc rc = acc_cbm_list(&x, &f, on_thread, a, &d);
   if (rc) {
     json_decref(a);
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   acc_api_json(r, 200, json_pack("{s:o}", "consultations", a));
@@ -111,7 +91,7 @@ static void reply_thread(acc_api_call *c, acc_api_reply *r, int status,
   acc_rc rc = acc_cbm_thread_load(x, id, &t, &d);
   if (rc) {
     json_decref(extra);
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   json_t *j = acc_cbm_thread_json(t);
@@ -166,7 +146,7 @@ void acc_api_consultation_open(acc_api_call *c, acc_api_reply *r) {
   json_decref(body);
   if (rc) {
     json_decref(warnings);
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   reply_thread(c, r, 201, &x, id,
@@ -186,7 +166,7 @@ static void respond(acc_api_call *c, acc_api_reply *r, acc_cbm_action a) {
   acc_rc rc = acc_cbm_respond(&x, c->arg[0], a, body, id, &d);
   json_decref(body);
   if (rc) {
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   reply_thread(c, r, 201, &x, c->arg[0], json_pack("{s:s}", "id", id));
@@ -221,7 +201,7 @@ void acc_api_poc_list(acc_api_call *c, acc_api_reply *r) {
                                truthy(acc_api_query(c, "due")), on_poc, a, &d);
   if (rc) {
     json_decref(a);
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   int64_t period = ACC_CBM_PERIOD_DEFAULT;
@@ -241,7 +221,7 @@ void acc_api_poc_get(acc_api_call *c, acc_api_reply *r) {
   acc_rc rc = acc_cbm_poc_show(&x, c->arg[0], on_poc, a, &d);
   if (rc) {
     json_decref(a);
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   acc_api_json(r, 200, json_incref(json_array_get(a, 0)));
@@ -261,7 +241,7 @@ void acc_api_poc_add(acc_api_call *c, acc_api_reply *r) {
   acc_rc rc = acc_cbm_poc_add(&x, body, cid, id, &d);
   json_decref(body);
   if (rc) {
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   acc_api_json(r, 201, json_pack("{s:s}", "id", id));
@@ -274,14 +254,14 @@ void acc_api_poc_confirm(acc_api_call *c, acc_api_reply *r) {
   acc_diag d;
   acc_rc rc = acc_cbm_poc_confirm(&x, c->arg[0], &d);
   if (rc) {
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   json_t *a = json_array();
   rc = acc_cbm_poc_show(&x, c->arg[0], on_poc, a, &d);
   if (rc) {
     json_decref(a);
-    fail(r, rc, &d);
+    acc_api_fail(r, rc, &d);
     return;
   }
   acc_api_json(r, 200, json_incref(json_array_get(a, 0)));
